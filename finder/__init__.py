@@ -1,0 +1,76 @@
+"""NET Finder: find NET doctors, treatment programs and support groups near you."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then FINDER_* variables, then tests'."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(
+        # Signs session cookies; set FINDER_SECRET_KEY in production.
+        SECRET_KEY="dev",
+        # SQLAlchemy URL; the default is an SQLite file in the instance folder.
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'finder.sqlite'}",
+        # "offline" (ZIP/city table only, private) or "nominatim" (street addresses online).
+        GEOCODER="offline",
+        # Host of the Nominatim-compatible service, when GEOCODER is "nominatim".
+        GEOCODER_DOMAIN="nominatim.openstreetmap.org",
+        # "https", or "http" for a local service.
+        GEOCODER_SCHEME="https",
+        # Seconds to wait for the online geocoder before telling the patient to use a ZIP.
+        GEOCODER_TIMEOUT=5.0,
+        # Seconds between online geocoder calls (Nominatim's policy is one a second).
+        GEOCODER_MIN_DELAY=1.0,
+        # Identifies the app to the online geocoder, as its usage policy asks.
+        GEOCODER_USER_AGENT="net-finder/0.1",
+        # Map tile URL template; empty means no tiles: the app's own state outlines only.
+        TILE_URL="",
+        # Credit shown on the map for the tiles.
+        TILE_ATTRIBUTION="",
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FINDER")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from finder import api, cli, db, views
+
+    db.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
+    _keep_queries_out_of_logs()
+    return app
+
+
+class _DropQueryString(logging.Filter):
+    """Strip query strings from werkzeug's request log: they hold a patient's ZIP or city."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                re.sub(r"\?\S*", "", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def _keep_queries_out_of_logs() -> None:
+    log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _DropQueryString) for f in log.filters):
+        log.addFilter(_DropQueryString())

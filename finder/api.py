@@ -1,0 +1,94 @@
+"""The JSON API: the same search as the results page, as data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from finder import db, geocode, listings, views
+from finder.models import Listing
+from finder.query import QueryError
+from finder.search import Result
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def listing_json(item: Listing) -> dict[str, Any]:
+    """A listing as the API shows it."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "name": item.name,
+        "credentials": item.credentials,
+        "organization": item.organization,
+        "specialties": item.specialties,
+        "services": item.services,
+        "tumor_sites": item.tumor_sites,
+        "address": item.address,
+        "address2": item.address2,
+        "city": item.city,
+        "state": item.state,
+        "zip": item.zip,
+        "phone": item.phone,
+        "website": item.website,
+        "email": item.email,
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+        "location_precision": item.precision,
+        "telehealth": item.telehealth,
+        "virtual": item.virtual,
+        "languages": item.languages,
+        "meeting_schedule": item.meeting_schedule,
+        "description": item.description,
+        "last_verified": item.last_verified.isoformat() if item.last_verified else None,
+        "url": url_for("views.listing", listing_id=item.id, _external=True),
+    }
+
+
+def _result_json(r: Result) -> dict[str, Any]:
+    out = listing_json(r.listing)
+    out["distance_miles"] = None if r.distance_miles is None else round(r.distance_miles, 2)
+    return out
+
+
+def error(code: str, message: str, status: int = 400) -> tuple[dict[str, Any], int]:
+    """The API's error body: {"error": {"code", "message"}} with a 4xx status."""
+    return {"error": {"code": code, "message": message}}, status
+
+
+@bp.route("/search")
+def search() -> tuple[dict[str, Any], int]:
+    """Nearby listings, nearest first, plus the online and telehealth section."""
+    try:
+        query, results = views.run_search(request.args)
+    except (QueryError, geocode.LocationError) as exc:
+        status = 503 if exc.code == "geocoder_unavailable" else 400
+        return error(exc.code, exc.message, status)
+    o = results.origin
+    origin = {"lat": o.lat, "lon": o.lon, "label": o.label, "precision": o.precision}
+    return {
+        "query": {**query.to_args(), "radius": query.radius, "limit": query.limit,
+                  "origin": origin},
+        "results": [_result_json(r) for r in results.nearby],
+        "count": len(results.nearby),
+        "outside_radius": results.outside_radius,
+        "remote": [_result_json(r) for r in results.remote],
+    }, 200
+
+
+@bp.route("/listings/<int:listing_id>")
+def listing(listing_id: int) -> tuple[dict[str, Any], int]:
+    """One published listing."""
+    item = listings.published(db.session(), listing_id)
+    if item is None:
+        return error("not_found", f"No listing has the id {listing_id}.", 404)
+    return listing_json(item), 200
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:
+    """Every HTTP error under /api/v1 is JSON too."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error(code, exc.description or "", exc.code or 500)

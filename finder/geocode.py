@@ -1,0 +1,268 @@
+"""Turning what a patient types into a place: an offline US ZIP/city table first, then an
+opt-in online geopy geocoder for street addresses."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import zipcodes
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from shapely import STRtree, points
+
+from finder.states import state_code
+
+EXAMPLE = "a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search is centred, and how precisely we know it."""
+
+    lat: float
+    lon: float
+    label: str
+    precision: str  # one of models.PRECISIONS
+    zip: str = ""
+    state: str = ""
+
+
+class LocationError(ValueError):
+    """A query we could not turn into a place; `message` says what to type instead."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ZipRecord:
+    """One row of the offline ZIP table."""
+
+    zip: str
+    city: str
+    state: str
+    county: str
+    lat: float
+    lon: float
+
+
+def _norm_city(text: str) -> str:
+    # "St. Louis", "saint louis" and "ST LOUIS" are one key; so are "Ft Worth" and "Fort Worth".
+    words = re.sub(r"[^a-z0-9 ]", " ", text.lower()).split()
+    expand = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+    return " ".join(expand.get(w, w) for w in words)
+
+
+class ZipTable:
+    """The shipped US ZIP centroid table (PyPI `zipcodes`, coordinates from GeoNames)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.zips: dict[str, ZipRecord] = {}
+        sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        display: dict[tuple[str, str], str] = {}
+        for row in rows:
+            lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
+            if lat == 0 and lon == 0:  # 0,0 marks a missing coordinate, not a place
+                continue
+            rec = ZipRecord(row["zip_code"], row["city"], row["state"], row["county"], lat, lon)
+            self.zips[rec.zip] = rec
+            # City centres average the ordinary ZIPs; PO box and unique ZIPs cluster downtown.
+            weight = 1.0 if row["zip_code_type"] == "STANDARD" else 0.01
+            for name in [row["city"], *row["acceptable_cities"]]:
+                key = (_norm_city(name), rec.state)
+                acc = sums[key]
+                acc[0] += lat * weight
+                acc[1] += lon * weight
+                acc[2] += weight
+                display.setdefault(key, row["city"] if name == row["city"] else name.title())
+        self.cities = {k: (a[0] / a[2], a[1] / a[2], display[k]) for k, a in sums.items()}
+        self.states_of_city: dict[str, list[str]] = defaultdict(list)
+        for city, st in sorted(self.cities):
+            self.states_of_city[city].append(st)
+        self._records = list(self.zips.values())
+        self._tree = STRtree(points([(r.lon, r.lat) for r in self._records]))
+
+    def nearest_zip(self, lat: float, lon: float) -> ZipRecord:
+        """The ZIP whose centroid is nearest to a point (planar nearest, fine at ZIP scale)."""
+        index = self._tree.nearest(points(lon, lat))
+        return self._records[int(index)]
+
+
+@functools.cache
+def zip_table() -> ZipTable:
+    """Load the ZIP table once per process (about half a second)."""
+    return ZipTable(zipcodes.list_all())
+
+
+class OfflineGeocoder(Geocoder):
+    """A geopy geocoder over the shipped ZIP table: ZIPs and "City, ST", never the network."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def geocode(self, query: str, *, exactly_one: bool = True) -> Location | None:  # type: ignore[override]
+        """Geocode a ZIP or "City, ST" offline; None if it is not in the table."""
+        try:
+            place = _offline(query)
+        except LocationError:
+            return None
+        loc = Location(place.label, (place.lat, place.lon), {"precision": place.precision})
+        return loc if exactly_one else [loc]
+
+    def reverse(self, query: tuple[float, float], *, exactly_one: bool = True) -> Location | None:  # type: ignore[override]
+        """The nearest ZIP centroid to a (lat, lon) point."""
+        rec = zip_table().nearest_zip(*query)
+        loc = Location(_zip_label(rec), (rec.lat, rec.lon), {"zip": rec.zip})
+        return loc if exactly_one else [loc]
+
+
+def _zip_label(rec: ZipRecord) -> str:
+    return f"{rec.zip} ({rec.city}, {rec.state})"
+
+
+_ZIP = re.compile(r"^(\d{3,5})(?:-?(\d{4}))?$")
+_STREET = re.compile(r"\d+\s+\w+.*\s\w+")
+
+
+def _offline(query: str) -> Place:
+    q = " ".join(query.split())
+    table = zip_table()
+    m = _ZIP.match(q)
+    if m:
+        digits = m.group(1)
+        # Spreadsheets drop leading zeros: 2115 is 02115 and 501 is 00501, the only reading.
+        rec = table.zips.get(digits.zfill(5))
+        if rec is None:
+            raise LocationError(
+                "unknown_location",
+                f"We couldn't find the ZIP code {digits.zfill(5)}. Check the number, or type "
+                "your city and state instead (like Boston, MA).",
+            )
+        return Place(rec.lat, rec.lon, _zip_label(rec), "zip", rec.zip, rec.state)
+    city, st = _split_city_state(q)
+    if city is None:
+        raise LocationError("invalid_query", f"Type {EXAMPLE}.")
+    key = _norm_city(city)
+    if st is None:
+        states = table.states_of_city.get(key, [])
+        if len(states) != 1:
+            where = f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}." if states else ""
+            raise LocationError(
+                "invalid_query" if states else "unknown_location",
+                f"Add the state to the city, like “{city.title()}, MA”.{where}",
+            )
+        st = states[0]
+    found = table.cities.get((key, st))
+    if found is None:
+        raise LocationError(
+            "unknown_location",
+            f"We couldn't find {city.title()}, {st}. Check the spelling, or type a 5-digit "
+            "ZIP code (like 02115).",
+        )
+    lat, lon, name = found
+    return Place(lat, lon, f"{name}, {st}", "city", state=st)
+
+
+def _split_city_state(q: str) -> tuple[str | None, str | None]:
+    """Split "Boston, MA", "boston ma" or "Kansas City Missouri" into city and state code."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z .,'-]*", q):
+        return None, None
+    if "," in q:
+        city, _, rest = q.rpartition(",")
+        code = state_code(rest)
+        if code is None:
+            return (None, None) if rest.strip() else (city.strip(), None)
+        return city.strip(), code
+    words = q.split()
+    # The state is the last one to three words ("ma", "new york", "district of columbia").
+    for n in (3, 2, 1):
+        if len(words) > n:
+            code = state_code(" ".join(words[-n:]))
+            if code is not None:
+                return " ".join(words[:-n]), code
+    return q, None
+
+
+def looks_like_street_address(query: str) -> bool:
+    """True for "1 Main St, Boston": a house number followed by words."""
+    return bool(_STREET.match(" ".join(query.split()))) and not _ZIP.match(query.strip())
+
+
+def online_geocoder(config: Mapping[str, Any]) -> Geocoder | None:
+    """The admin-configured online geocoder for street addresses, or None (the default)."""
+    if config.get("GEOCODER") != "nominatim":
+        return None
+    return _nominatim(config["GEOCODER_DOMAIN"], config["GEOCODER_SCHEME"],
+                      config["GEOCODER_USER_AGENT"], float(config["GEOCODER_TIMEOUT"]))
+
+
+@functools.cache
+def _nominatim(domain: str, scheme: str, user_agent: str, timeout: float) -> Nominatim:
+    # One instance per configuration, so its rate limiter spans every request of the process.
+    return Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
+
+
+@functools.cache
+def _rate_limited(geocoder: Geocoder, min_delay: float) -> RateLimiter:
+    # geopy's RateLimiter spaces calls out per process, as Nominatim's usage policy asks.
+    return RateLimiter(geocoder.geocode, min_delay_seconds=min_delay, max_retries=0,
+                       swallow_exceptions=False)
+
+
+def geocode_address(geocoder: Geocoder, address: str, min_delay: float = 1.0) -> Place:
+    """Geocode a street address with the online geocoder, limited to the US."""
+    try:
+        loc = _rate_limited(geocoder, min_delay)(address, country_codes="us", exactly_one=True)
+    except GeopyError as exc:
+        raise LocationError(
+            "geocoder_unavailable",
+            "The address lookup service isn't answering right now. Search by ZIP code or "
+            "city instead (like 02115 or Boston, MA).",
+        ) from exc
+    if loc is None:
+        raise LocationError(
+            "unknown_location",
+            "We couldn't find that address. Check it, or search by ZIP code (like 02115).",
+        )
+    rec = zip_table().nearest_zip(loc.latitude, loc.longitude)
+    return Place(loc.latitude, loc.longitude, loc.address, "street", rec.zip, rec.state)
+
+
+def locate(
+    query: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    online: Geocoder | None = None,
+    min_delay: float = 1.0,
+) -> Place:
+    """Turn a ZIP, "City, ST", street address or browser coordinates into a Place."""
+    if lat is not None and lon is not None:
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise LocationError("invalid_location", "Those coordinates are not on Earth.")
+        rec = zip_table().nearest_zip(lat, lon)
+        return Place(lat, lon, f"your location (near {rec.city}, {rec.state})", "given", rec.zip,
+                     rec.state)
+    q = " ".join((query or "").split())
+    if not q:
+        raise LocationError("invalid_query", f"Type {EXAMPLE}.")
+    if len(q) > 200:
+        raise LocationError("invalid_query", f"That is too long. Type {EXAMPLE}.")
+    if looks_like_street_address(q):
+        if online is None:
+            raise LocationError(
+                "address_lookup_off",
+                "For your privacy we don't look up street addresses. Type your ZIP code "
+                "(like 02115) or your city and state (like Boston, MA).",
+            )
+        return geocode_address(online, q, min_delay)
+    return _offline(q)

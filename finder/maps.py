@@ -1,0 +1,109 @@
+"""The results map: folium builds the unchanging map once; each page sends only its data."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+
+from finder.geocode import Place
+from finder.search import METERS_PER_MILE, Result
+
+KIND_COLOURS = {"doctor": "#1b5fa8", "program": "#8a2d91", "support_group": "#1e7a3c"}
+US_CENTRE = (39.8, -98.6)
+SPREAD_METERS = 40.0  # listings at one address are drawn on a small ring this far apart
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A folium map cut into the pieces a page embeds: <head> links, the div and the script."""
+
+    name: str
+    header: str
+    html: str
+    script: str
+
+
+@functools.cache
+def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str) -> MapParts:
+    """Render the map that every page shares (no tiles when `tile_url` is empty), once."""
+    m = folium.Map(location=US_CENTRE, zoom_start=4, tiles=None, max_zoom=18,
+                   control_scale=True)
+    # Only Leaflet, from the app's own URLs: folium's defaults pull jQuery, Bootstrap and
+    # icon fonts from CDNs, none of which this map uses.
+    m.default_js = [("leaflet", leaflet_js)]
+    m.default_css = [("leaflet_css", leaflet_css)]
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution, name="Map", max_zoom=18).add_to(m)
+    root = m.get_root()
+    root.render()
+    # folium's viewport tag forbids pinch zoom (user-scalable=no), which people with low
+    # vision need; the page's own viewport tag is used instead.
+    header = re.sub(r"<meta name=\"viewport\"[^>]*>", "", root.header.render())
+    return MapParts(m.get_name(), header, root.html.render(), root.script.render())
+
+
+def spread(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Move points that share a location onto a small ring around it, so each can be clicked."""
+    groups: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for i, (lat, lon) in enumerate(points):
+        groups[(round(lat, 5), round(lon, 5))].append(i)
+    out = list(points)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for k, i in enumerate(members):
+            lat, lon = points[i]
+            angle = 2 * math.pi * k / len(members)
+            dlat = SPREAD_METERS * math.cos(angle) / 111_320
+            dlon = SPREAD_METERS * math.sin(angle) / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+            out[i] = (lat + dlat, lon + dlon)
+    return out
+
+
+def map_data(
+    results: Iterable[Result],
+    origin: Place | None = None,
+    radius_miles: float | None = None,
+    link: Any = None,
+) -> dict[str, Any]:
+    """The per-page map data: one GeoJSON feature per located listing, the origin and radius.
+
+    Values are plain text; the map's script puts them into the popup as text, never as HTML.
+    `link(listing)` gives each popup's link to the detail page.
+    """
+    located = [r for r in results if r.listing.latitude is not None
+               and r.listing.longitude is not None]
+    shown = spread([(r.listing.latitude, r.listing.longitude) for r in located])  # type: ignore[misc]
+    features = []
+    for r, (lat, lon) in zip(located, shown, strict=True):
+        item = r.listing
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {
+                "id": item.id,
+                "kind": item.kind,
+                "name": item.name,
+                "organization": item.organization,
+                "address": item.one_line_address,
+                "phone": item.phone,
+                "distance": None if r.distance_miles is None else round(r.distance_miles, 1),
+                "url": link(item) if link else None,
+            },
+        })
+    data: dict[str, Any] = {
+        "results": {"type": "FeatureCollection", "features": features},
+        "colours": KIND_COLOURS,
+    }
+    if origin is not None:
+        data["origin"] = {"lat": origin.lat, "lon": origin.lon, "label": origin.label}
+    if radius_miles is not None:
+        data["radius_m"] = radius_miles * METERS_PER_MILE
+    return data

@@ -1,0 +1,122 @@
+"""The directory's tables: listings of NET doctors, programs and support groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finder.db import Base
+
+PRECISIONS = {
+    "given": "as given",
+    "rooftop": "exact address",
+    "street": "street",
+    "zip": "ZIP code area (approximate)",
+    "city": "city (approximate)",
+}
+
+
+class TagList(sa.types.TypeDecorator[list[str]]):
+    """A list of slugs stored as '|a|b|', so `tag_filter` is a portable LIKE on any engine."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Any) -> str:
+        return "|" + "|".join(value) + "|" if value else ""
+
+    def process_result_value(self, value: str | None, dialect: Any) -> list[str]:
+        return [v for v in (value or "").split("|") if v]
+
+
+def tag_filter(column: Any, slug: str) -> sa.ColumnElement[bool]:
+    """SQL condition: this TagList column holds the slug."""
+    return column.contains(f"|{slug}|", autoescape=True)  # type: ignore[no-any-return]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Listing(Base):
+    """One NET doctor, treatment program or support group, as patients see it."""
+
+    __tablename__ = "listing"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "external_id", name="uq_listing_source_external_id"),
+        sa.CheckConstraint("kind IN ('doctor', 'program', 'support_group')", name="ck_listing_kind"),
+        sa.CheckConstraint(
+            "latitude IS NULL OR (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
+            name="ck_listing_coordinates",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    credentials: Mapped[str] = mapped_column(sa.String(100), default="")
+    specialties: Mapped[list[str]] = mapped_column(TagList(400), default=list)
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")
+    services: Mapped[list[str]] = mapped_column(TagList(400), default=list)
+    tumor_sites: Mapped[list[str]] = mapped_column(TagList(400), default=list)
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    address2: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="")
+    state: Mapped[str] = mapped_column(sa.String(2), default="", index=True)
+    zip: Mapped[str] = mapped_column(sa.String(10), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    website: Mapped[str] = mapped_column(sa.String(500), default="")
+    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    precision: Mapped[str] = mapped_column(sa.String(10), default="given")
+    telehealth: Mapped[bool] = mapped_column(default=False)
+    virtual: Mapped[bool] = mapped_column(default=False)
+    languages: Mapped[list[str]] = mapped_column(TagList(400), default=list)
+    meeting_schedule: Mapped[str] = mapped_column(sa.String(300), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    last_verified: Mapped[dt.date | None]
+    published: Mapped[bool] = mapped_column(default=True, index=True)
+    source: Mapped[str] = mapped_column(sa.String(100), default="manual")
+    external_id: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+    @property
+    def one_line_address(self) -> str:
+        """Street, city, state and ZIP on one line, skipping empty parts."""
+        street = ", ".join(p for p in (self.address, self.address2) if p)
+        place = " ".join(p for p in (f"{self.city}," if self.city else "", self.state, self.zip) if p)
+        return ", ".join(p for p in (street, place.strip(" ,")) if p)
+
+
+# SQLite's built-in R*Tree is the spatial index: a point is a box of zero size. Triggers keep it
+# in step with the table, so every writer (ORM, bulk Core insert, raw SQL) updates it.
+_RTREE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS listing_rtree "
+    "USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_insert AFTER INSERT ON listing "
+    "WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN "
+    "INSERT INTO listing_rtree VALUES "
+    "(new.id, new.latitude, new.latitude, new.longitude, new.longitude); END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_update AFTER UPDATE OF latitude, longitude "
+    "ON listing BEGIN DELETE FROM listing_rtree WHERE id = old.id; "
+    "INSERT INTO listing_rtree SELECT new.id, new.latitude, new.latitude, new.longitude, "
+    "new.longitude WHERE new.latitude IS NOT NULL AND new.longitude IS NOT NULL; END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_delete AFTER DELETE ON listing BEGIN "
+    "DELETE FROM listing_rtree WHERE id = old.id; END",
+)
+for _ddl in _RTREE_DDL:
+    sa.event.listen(Listing.__table__, "after_create", sa.DDL(_ddl).execute_if(dialect="sqlite"))
+
+listing_rtree = sa.table(
+    "listing_rtree",
+    sa.column("id", sa.Integer),
+    sa.column("min_lat", sa.Float),
+    sa.column("max_lat", sa.Float),
+    sa.column("min_lon", sa.Float),
+    sa.column("max_lon", sa.Float),
+)

@@ -1,0 +1,145 @@
+"""Public pages: home, search results, listing detail, about, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import xstatic.pkg.leaflet
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from finder import ROOT, db, geocode, listings, maps, vocab
+from finder.models import PRECISIONS, Listing
+from finder.query import QueryError, parse_search
+from finder.search import MAX_RADIUS, MIN_RADIUS, Result, Results, nearby
+
+bp = Blueprint("views", __name__)
+
+RADII = (5, 10, 25, 50, 100, 250, 500)
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {
+        "vocab": vocab,
+        "kind_labels": vocab.labels(vocab.KINDS),
+        "site_labels": vocab.labels(vocab.TUMOR_SITES),
+        "specialty_labels": vocab.labels(vocab.SPECIALTIES),
+        "service_labels": vocab.labels(vocab.SERVICES),
+        "precisions": PRECISIONS,
+        "radii": RADII,
+        "demo_loaded": listings.demo_loaded(db.session()),
+    }
+
+
+@bp.route("/vendor/leaflet/<path:filename>")
+def leaflet(filename: str) -> Response:
+    """Leaflet's files from the xstatic package: served by the app, never a CDN."""
+    return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=86400)
+
+
+@bp.route("/data/us_states.geojson")
+def outlines() -> Response:
+    """The US state outlines that keep the map readable without tiles."""
+    return send_from_directory(ROOT / "data", "us_states.geojson", max_age=86400)
+
+
+def base_map() -> maps.MapParts:
+    """The shared folium map for this app's tile settings (built once per process)."""
+    cfg = current_app.config
+    return maps.base_map(
+        cfg["TILE_URL"],
+        cfg["TILE_ATTRIBUTION"],
+        url_for("views.leaflet", filename="leaflet.js"),
+        url_for("views.leaflet", filename="leaflet.css"),
+    )
+
+
+def _listing_url(listing: Listing) -> str:
+    return url_for("views.listing", listing_id=listing.id)
+
+
+@bp.route("/")
+def index() -> str:
+    """The search form and a short introduction."""
+    return render_template("index.html")
+
+
+def run_search(args: Any) -> tuple[Any, Results]:
+    """Parse, locate and search: the one path shared by the page and the API."""
+    query = parse_search(args)
+    cfg = current_app.config
+    origin = geocode.locate(query.q, query.lat, query.lon,
+                            online=geocode.online_geocoder(cfg),
+                            min_delay=cfg["GEOCODER_MIN_DELAY"])
+    return query, nearby(db.session(), origin, query.radius, query.filters, query.limit)
+
+
+@bp.route("/search")
+def search() -> str | Response | tuple[str, int]:
+    """The results list, then the map of the same results."""
+    try:
+        query, results = run_search(request.args)
+    except (QueryError, geocode.LocationError) as exc:
+        return render_template("search/error.html", message=exc.message,
+                               q=request.args.get("q", "")[:200]), 400
+    if results.origin.precision == "street":
+        # A street address never stays in a URL that gets shared or bookmarked: search
+        # from its ZIP code instead, and say so.
+        return redirect(url_for("views.search", **query.to_args(q=results.origin.zip,
+                                                                  from_address="1")))
+    parts = data = None
+    if query.show_map:
+        parts = base_map()
+        data = maps.map_data([*results.nearby, *results.remote], results.origin,
+                             results.radius, _listing_url)
+    return render_template("search/results.html", query=query, results=results, map=parts,
+                           map_data=data, min_radius=MIN_RADIUS, max_radius=MAX_RADIUS,
+                           from_address=request.args.get("from_address") == "1")
+
+
+@bp.route("/listings/<int:listing_id>")
+def listing(listing_id: int) -> str:
+    """One listing: contact details, a map, directions and when it was last verified."""
+    item = listings.published(db.session(), listing_id)
+    if item is None:
+        abort(404)
+    data = None
+    if item.latitude is not None:
+        data = maps.map_data([Result(item, None)])
+    return render_template("listing.html", listing=item, map=base_map() if data else None,
+                           map_data=data)
+
+
+@bp.route("/about")
+def about() -> str:
+    """Data sources, credits and privacy."""
+    return render_template("about.html")
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """For monitoring: 200 when the database answers."""
+    try:
+        db.session().execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok"}, 200
+
+
+@bp.app_errorhandler(404)
+def not_found(_exc: Exception) -> tuple[str, int] | tuple[dict[str, Any], int]:
+    """A helpful page for a wrong address (JSON under the API's prefix)."""
+    if request.path.startswith("/api/"):
+        return {"error": {"code": "not_found", "message": "No such API endpoint."}}, 404
+    return render_template("errors/404.html"), 404

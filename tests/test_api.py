@@ -1,0 +1,107 @@
+"""The JSON API: results, shape, and every error code as a 4xx JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from finder.models import Listing
+
+
+def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Far", latitude=42.0, longitude=-71.5)
+    add(name="Near")
+    add(name="Group", kind="support_group", latitude=42.36, longitude=-71.06)
+    res = client.get("/api/v1/search?q=02115&radius=50")
+    assert res.status_code == 200
+    body = res.get_json()
+    assert body["count"] == 3
+    assert [r["name"] for r in body["results"]] == ["Near", "Group", "Far"]
+    first = body["results"][0]
+    assert {"id", "kind", "name", "latitude", "longitude", "distance_miles"} <= first.keys()
+    assert first["distance_miles"] == 0.0
+    assert body["query"]["origin"] == {"lat": 42.3427, "lon": -71.0922,
+                                       "label": "02115 (Boston, MA)", "precision": "zip"}
+    assert body["query"]["radius"] == 50
+    assert body["query"]["q"] == "02115"
+
+
+def test_kind_filter_and_limit(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    for i in range(5):
+        add(name=f"Doc {i}", latitude=42.3427 + i / 100)
+    add(name="Program", kind="program")
+    body = client.get("/api/v1/search?q=02115&kind=doctor&limit=3").get_json()
+    assert [r["name"] for r in body["results"]] == ["Doc 0", "Doc 1", "Doc 2"]
+    body = client.get("/api/v1/search?q=02115&kind=doctor&kind=program").get_json()
+    assert body["count"] == 6
+
+
+def test_browser_coordinates(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Near")
+    body = client.get("/api/v1/search?lat=42.34&lon=-71.09").get_json()
+    assert body["results"][0]["name"] == "Near"
+    assert body["query"]["origin"]["precision"] == "given"
+
+
+def test_listing(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    item = add(name="Dr. One", tumor_sites=["lung"])
+    body = client.get(f"/api/v1/listings/{item.id}").get_json()
+    assert body["name"] == "Dr. One" and body["tumor_sites"] == ["lung"]
+    hidden = add(name="Hidden", published=False)
+    res = client.get(f"/api/v1/listings/{hidden.id}")
+    assert res.status_code == 404
+    assert res.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("", "invalid_query"),
+        ("q=", "invalid_query"),
+        ("q=hello!", "invalid_query"),
+        ("q=99999", "unknown_location"),
+        ("q=Atlantis,+MA", "unknown_location"),
+        ("q=1+Main+Street+Boston", "address_lookup_off"),
+        ("q=02115&radius=4", "invalid_radius"),
+        ("q=02115&radius=501", "invalid_radius"),
+        ("q=02115&radius=far", "invalid_radius"),
+        ("q=02115&radius=nan", "invalid_radius"),
+        ("q=02115&kind=wizard", "invalid_kind"),
+        ("q=02115&site=brain", "invalid_site"),
+        ("q=02115&specialty=astrology", "invalid_specialty"),
+        ("q=02115&service=teleportation", "invalid_service"),
+        ("q=02115&telehealth=maybe", "invalid_telehealth"),
+        ("q=02115&limit=0", "invalid_limit"),
+        ("q=02115&limit=201", "invalid_limit"),
+        ("q=02115&limit=2.5", "invalid_limit"),
+        ("lat=42", "invalid_location"),
+        ("lat=95&lon=0", "invalid_location"),
+        ("lat=x&lon=y", "invalid_location"),
+        ("lat=inf&lon=0", "invalid_location"),
+    ],
+)
+def test_errors_are_json_4xx(client: FlaskClient, query: str, code: str) -> None:
+    res = client.get(f"/api/v1/search?{query}")
+    assert res.status_code == 400
+    err = res.get_json()["error"]
+    assert err["code"] == code
+    assert err["message"]
+
+
+def test_unknown_endpoint_and_method_are_json(client: FlaskClient) -> None:
+    res = client.get("/api/v1/nothing")
+    assert res.status_code == 404 and res.get_json()["error"]["code"] == "not_found"
+    res = client.post("/api/v1/search?q=02115")
+    assert res.status_code == 405 and res.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_outage_of_online_geocoder_is_503(client: FlaskClient, app, fake_nominatim) -> None:
+    from tests.conftest import FakeNominatim
+
+    app.config.update(fake_nominatim)
+    FakeNominatim.mode = "down"
+    res = client.get("/api/v1/search?q=1+Example+Street+Boston+MA")
+    assert res.status_code == 503
+    assert res.get_json()["error"]["code"] == "geocoder_unavailable"

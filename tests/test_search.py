@@ -1,0 +1,165 @@
+"""search.nearby: distances, order, radius edges, filters, nearest-anyway, the remote section."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from geographiclib.geodesic import Geodesic
+
+from finder import db
+from finder.geocode import Place
+from finder.models import Listing
+from finder.search import Filters, geodesic_miles, nearby
+
+ORIGIN = Place(42.3427, -71.0922, "02115 (Boston, MA)", "zip", "02115", "MA")
+MILE = 1609.344
+
+
+def point_at(miles: float, azimuth: float = 0.0, origin: Place = ORIGIN) -> tuple[float, float]:
+    g = Geodesic.WGS84.Direct(origin.lat, origin.lon, azimuth, miles * MILE)
+    return g["lat2"], g["lon2"]
+
+
+def search(app: Flask, origin: Place = ORIGIN, radius: float = 100, **filters: object):
+    with app.app_context():
+        limit = int(filters.pop("limit", 50))  # type: ignore[call-overload]
+        return nearby(db.session(), origin, radius, Filters(**filters), limit)  # type: ignore[arg-type]
+
+
+def names(results) -> list[str]:
+    return [r.listing.name for r in results.nearby]
+
+
+# Textbook WGS84 values, independent of the code under test: one degree of latitude at the
+# equator is 110.574 km, one degree of longitude along the equator is 111.320 km.
+@pytest.mark.parametrize(
+    ("a", "b", "km"),
+    [((0.0, 0.0), (1.0, 0.0), 110.574), ((0.0, 0.0), (0.0, 1.0), 111.320),
+     ((89.0, 0.0), (90.0, 0.0), 111.694)],
+)
+def test_distance_against_known_values(a, b, km) -> None:
+    assert geodesic_miles(*a, *b) * MILE / 1000 == pytest.approx(km, abs=0.002)
+
+
+def test_results_are_nearest_first_with_true_distances(app: Flask, add: Callable[..., Listing]) -> None:
+    for name, miles, az in [("far", 80, 200), ("near", 3, 90), ("middle", 40, 10)]:
+        lat, lon = point_at(miles, az)
+        add(name=name, latitude=lat, longitude=lon)
+    results = search(app)
+    assert names(results) == ["near", "middle", "far"]
+    assert [round(r.distance_miles, 3) for r in results.nearby] == [3.0, 40.0, 80.0]
+    assert not results.outside_radius
+
+
+@pytest.mark.parametrize(("miles", "inside"), [(99.9, True), (100.1, False), (4.99, True)])
+def test_radius_edges(app: Flask, add: Callable[..., Listing], miles: float, inside: bool) -> None:
+    add(name="edge", latitude=point_at(miles, 45)[0], longitude=point_at(miles, 45)[1])
+    add(name="far away", latitude=point_at(400, 45)[0], longitude=point_at(400, 45)[1])
+    results = search(app, radius=100)
+    assert ("edge" in names(results)) is inside
+    assert "far away" not in names(results) or results.outside_radius
+
+
+def test_radius_edge_east_west_at_high_latitude(app: Flask, add: Callable[..., Listing]) -> None:
+    anchorage = Place(61.2, -149.9, "Anchorage", "city", state="AK")
+    for miles in (49.8, 50.2):
+        lat, lon = point_at(miles, 90, anchorage)
+        add(name=f"at {miles}", latitude=lat, longitude=lon, state="AK")
+    assert names(search(app, anchorage, radius=50)) == ["at 49.8"]
+
+
+def test_nearest_anyway_when_nothing_is_within_the_radius(app: Flask, add: Callable[..., Listing]) -> None:
+    for miles in (300, 150, 900):
+        lat, lon = point_at(miles, 270)
+        add(name=f"{miles} mi", latitude=lat, longitude=lon)
+    results = search(app, radius=25)
+    assert results.outside_radius
+    assert names(results) == ["150 mi", "300 mi", "900 mi"]
+    assert round(results.nearby[0].distance_miles) == 150
+
+
+def test_empty_directory_is_empty_not_an_error(app: Flask) -> None:
+    results = search(app)
+    assert results.nearby == [] and not results.outside_radius
+
+
+def test_unpublished_and_virtual_are_not_in_the_nearby_list(app: Flask, add: Callable[..., Listing]) -> None:
+    add(name="shown")
+    add(name="hidden", published=False)
+    add(name="online group", kind="support_group", virtual=True, latitude=None, longitude=None)
+    results = search(app)
+    assert names(results) == ["shown"]
+    assert [r.listing.name for r in results.remote] == ["online group"]
+
+
+def test_filters(app: Flask, add: Callable[..., Listing]) -> None:
+    add(name="lung doc", tumor_sites=["lung"], specialties=["pulmonology"], languages=["English"])
+    add(name="pancreas program", kind="program", tumor_sites=["pancreas"], services=["prrt"],
+        languages=["Spanish", "English"])
+    add(name="group", kind="support_group", tumor_sites=["pancreas", "lung"])
+    add(name="tele doc", telehealth=True, specialties=["medical-oncology"])
+    assert sorted(names(search(app, kinds=("program", "support_group")))) == ["group", "pancreas program"]
+    assert sorted(names(search(app, site="lung"))) == ["group", "lung doc"]
+    assert names(search(app, specialty="pulmonology")) == ["lung doc"]
+    assert names(search(app, service="prrt")) == ["pancreas program"]
+    assert names(search(app, language="Spanish")) == ["pancreas program"]
+    assert names(search(app, telehealth=True)) == ["tele doc"]
+    assert names(search(app, site="small-intestine")) == []
+
+
+def test_slug_filter_does_not_match_a_longer_slug(app: Flask, add: Callable[..., Listing]) -> None:
+    add(name="colon doc", tumor_sites=["colon"])
+    add(name="percent", tumor_sites=["lung"], languages=["100% English"])
+    assert names(search(app, site="lung")) == ["percent"]
+    assert names(search(app, language="%")) == []
+
+
+def test_remote_section_holds_online_groups_and_in_state_telehealth(app: Flask, add: Callable[..., Listing]) -> None:
+    add(name="zoom group", kind="support_group", virtual=True, latitude=None, longitude=None,
+        state="", zip="", city="", address="")
+    lat, lon = point_at(130, 0)
+    add(name="tele far in MA", telehealth=True, latitude=lat, longitude=lon, state="MA")
+    add(name="tele in CA", telehealth=True, latitude=34.05, longitude=-118.24, state="CA")
+    add(name="tele near", telehealth=True)
+    results = search(app, radius=100)
+    assert names(results) == ["tele near"]
+    assert [r.listing.name for r in results.remote] == ["zoom group", "tele far in MA"]
+    assert results.remote[0].distance_miles is None
+
+
+def test_top_k_matches_brute_force_on_dense_data(app: Flask) -> None:
+    rng = random.Random(7)
+    with app.app_context():
+        session = db.session()
+        for i in range(1500):
+            lat, lon = point_at(rng.uniform(0, 120), rng.uniform(0, 360))
+            session.add(Listing(kind="doctor", name=f"n{i}", latitude=lat, longitude=lon))
+        session.commit()
+    results = search(app, radius=100, limit=40)
+    with app.app_context():
+        everyone = db.session().query(Listing).all()
+        truth = sorted(
+            ((geodesic_miles(ORIGIN.lat, ORIGIN.lon, x.latitude, x.longitude), x.id) for x in everyone),
+        )
+    expected = [i for d, i in truth if d <= 100][:40]
+    assert [r.listing.id for r in results.nearby] == expected
+
+
+def test_rtree_follows_updates_and_deletes(app: Flask, add: Callable[..., Listing]) -> None:
+    item = add(name="mover")
+    with app.app_context():
+        session = db.session()
+        row = session.get(Listing, item.id)
+        row.latitude, row.longitude = 34.05, -118.24  # moved to Los Angeles
+        session.commit()
+    assert names(search(app)) == [] or search(app).outside_radius
+    la = Place(34.05, -118.24, "LA", "city", state="CA")
+    assert names(search(app, la, radius=10)) == ["mover"]
+    with app.app_context():
+        session = db.session()
+        session.delete(session.get(Listing, item.id))
+        session.commit()
+    assert names(search(app, la, radius=10)) == []

@@ -1,0 +1,199 @@
+"""Public pages: what a patient sees, escaped, private and self-contained."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from finder.models import Listing
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+TEXT_FIELDS = ("name", "credentials", "organization", "address", "address2", "city",
+               "meeting_schedule", "description", "phone", "email")
+
+
+class Assets(HTMLParser):
+    """Collects every URL a page would load: scripts, styles, images, icons, iframes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in {"script", "img", "iframe", "audio", "video", "source"} and a.get("src"):
+            self.urls.append(a["src"] or "")
+        if tag == "link" and a.get("href"):
+            self.urls.append(a["href"] or "")
+        self._in_script = tag == "script" and not a.get("src")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.inline_scripts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+
+def page_assets(html: str) -> Assets:
+    parser = Assets()
+    parser.feed(html)
+    return parser
+
+
+def test_home(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "Find NET doctors" in html
+    assert 'name="q"' in html and 'action="/search"' in html
+
+
+def test_results_list_comes_before_the_map(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Dr. Near")
+    add(name="Dr. Far", latitude=42.9, longitude=-71.4)
+    html = client.get("/search?q=02115").get_data(as_text=True)
+    assert "2 results within 100 miles of 02115 (Boston, MA)" in html
+    assert html.index("Dr. Near") < html.index("Dr. Far") < html.index('class="map-panel"')
+    assert 'class="folium-map"' in html
+    data = json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>',
+                                html, re.S).group(1))
+    assert [f["properties"]["name"] for f in data["results"]["features"]] == ["Dr. Near", "Dr. Far"]
+    assert data["origin"]["label"] == "02115 (Boston, MA)"
+    assert data["radius_m"] == pytest.approx(160934.4)
+
+
+def test_map_can_be_turned_off(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Dr. Near")
+    html = client.get("/search?q=02115&map=0").get_data(as_text=True)
+    assert "Dr. Near" in html
+    assert "folium-map" not in html and "leaflet" not in html.lower()
+    assert 'href="/search?q=02115"' in html  # the way back to the map keeps the search
+
+
+def test_search_state_is_in_the_url(client: FlaskClient) -> None:
+    html = client.get("/search?q=Boston,+MA&radius=250&kind=program&site=lung").get_data(as_text=True)
+    assert 'value="Boston, MA"' in html
+    assert re.search(r'<option value="250"\s+selected', html)
+    assert re.search(r'value="program"\s+checked', html)
+    assert re.search(r'<option value="lung"\s+selected', html)
+
+
+def test_bad_query_is_a_page_that_says_what_to_type(client: FlaskClient) -> None:
+    res = client.get("/search?q=99999")
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    assert "couldn&#39;t find the ZIP code 99999" in html
+    assert 'value="99999"' in html  # the form keeps what they typed
+    res = client.get("/search?q=02115&radius=1000")
+    assert res.status_code == 400 and "from 5 to 500 miles" in res.get_data(as_text=True)
+
+
+def test_nothing_near_shows_the_nearest_anyway(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Dr. Denver", latitude=39.74, longitude=-104.99, state="CO")
+    html = client.get("/search?q=59001&radius=25").get_data(as_text=True)  # Montana
+    assert "Nothing within 25 miles" in html
+    assert "Dr. Denver" in html and "outside the distance you chose" in html
+
+
+def test_street_address_never_stays_in_the_url(client: FlaskClient, app: Flask,
+                                               add: Callable[..., Listing], fake_nominatim) -> None:
+    app.config.update(fake_nominatim)
+    add(name="Dr. Near")
+    res = client.get("/search?q=1+Example+Street,+Boston,+MA&radius=50")
+    assert res.status_code == 302
+    assert "Example" not in res.location and "q=02" in res.location
+    html = client.get(res.location).get_data(as_text=True)
+    assert "Dr. Near" in html and "The address itself is not kept" in html
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_listing_text_is_escaped_everywhere(client: FlaskClient, add: Callable[..., Listing],
+                                           field: str) -> None:
+    item = add(**{field: XSS}, website="https://example.org/?a=<b>")
+    for url in ("/search?q=02115", f"/listings/{item.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert XSS not in html
+        assert "<script>alert" not in html and "<img src=x" not in html
+    # In the map's data block every < is \u003c, so nothing can close the script element.
+    html = client.get("/search?q=02115").get_data(as_text=True)
+    block = re.search(r'id="map-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block
+    assert XSS in json.dumps(json.loads(block))  or XSS in str(json.loads(block))
+
+
+def test_javascript_website_is_never_a_link(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    # Import validation rejects such URLs; the page must not trust the database either.
+    item = add(website="javascript:alert(1)")
+    html = client.get(f"/listings/{item.id}").get_data(as_text=True)
+    assert 'href="javascript:' not in html
+
+
+@pytest.mark.parametrize("url", ["/", "/search?q=02115", "/about", "/listings/1", "/nope"])
+def test_pages_load_nothing_from_elsewhere(client: FlaskClient, add: Callable[..., Listing],
+                                           url: str) -> None:
+    add(name="Dr. Near", website="https://example.org")
+    html = client.get(url).get_data(as_text=True)
+    assets = page_assets(html)
+    assert assets.urls, "every page loads at least its style sheet"
+    for src in assets.urls:
+        assert src.startswith("/") and not src.startswith("//"), src
+    for script in assets.inline_scripts:
+        assert not re.search(r"https?://", script.replace("http://www.w3.org", "")), script[:200]
+    for css in ("/static/style.css", "/vendor/leaflet/leaflet.css"):
+        body = client.get(css).get_data(as_text=True)
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", body)
+
+
+def test_vendor_leaflet_is_served(client: FlaskClient) -> None:
+    res = client.get("/vendor/leaflet/leaflet.js")
+    assert res.status_code == 200 and b"Leaflet" in res.data[:500]
+    assert client.get("/data/us_states.geojson").status_code == 200
+
+
+def test_listing_detail(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    item = add(name="Dr. Detail", phone="(617) 555-0142", website="https://example.org/dr",
+               tumor_sites=["pancreas"], precision="zip")
+    html = client.get(f"/listings/{item.id}").get_data(as_text=True)
+    assert 'href="tel:6175550142"' in html
+    assert 'href="https://example.org/dr"' in html
+    assert "Directions" in html
+    assert "January 15, 2026" in html
+    assert "not the exact building" in html
+    assert "Pancreas" in html
+    assert client.get("/listings/999999").status_code == 404
+
+
+def test_demo_notice_shows_while_demo_listings_are_loaded(client: FlaskClient,
+                                                          add: Callable[..., Listing]) -> None:
+    assert "Demo data" not in client.get("/").get_data(as_text=True)
+    add(source="demo")
+    for url in ("/", "/about", "/search?q=02115"):
+        assert "Demo data" in client.get(url).get_data(as_text=True)
+
+
+def test_healthz(client: FlaskClient) -> None:
+    res = client.get("/healthz")
+    assert res.status_code == 200 and res.get_json() == {"status": "ok"}
+
+
+def test_404_page_helps(client: FlaskClient) -> None:
+    res = client.get("/no/such/page")
+    assert res.status_code == 404
+    assert "search again" in res.get_data(as_text=True)
+
+
+def test_request_log_keeps_no_query(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    log = logging.getLogger("werkzeug")
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        log.info('%s - - [%s] "%s" %s %s', "127.0.0.1", "now",
+                 "GET /search?q=02115&radius=50 HTTP/1.1", "200", "-")
+    assert "GET /search HTTP/1.1" in caplog.text
+    assert "02115" not in caplog.text
