@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from finder import db, geocode, listings, views
+from finder import db, geocode, listings, query
 from finder.models import Listing
 from finder.query import QueryError
 from finder.search import Result
@@ -62,14 +62,15 @@ def error(code: str, message: str, status: int = 400) -> tuple[dict[str, Any], i
 def search() -> tuple[dict[str, Any], int]:
     """Nearby listings, nearest first, plus the online and telehealth section."""
     try:
-        query, results = views.run_search(request.args)
+        search_query, results = query.run(request.args, current_app.config, db.session())
     except (QueryError, geocode.LocationError) as exc:
         status = 503 if exc.code == "geocoder_unavailable" else 400
         return error(exc.code, exc.message, status)
     o = results.origin
     origin = {"lat": o.lat, "lon": o.lon, "label": o.label, "precision": o.precision}
     return {
-        "query": {**query.to_args(), "radius": query.radius, "limit": query.limit,
+        "query": {**search_query.to_args(), "radius": search_query.radius,
+                  "limit": search_query.limit,
                   "origin": origin},
         "results": [_result_json(r) for r in results.nearby],
         "count": len(results.nearby),
@@ -87,8 +88,10 @@ def listing(listing_id: int) -> tuple[dict[str, Any], int]:
     return listing_json(item), 200
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:
-    """Every HTTP error under /api/v1 is JSON too."""
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Any:
+    """Every HTTP error under /api/v1 is JSON too; other paths keep Flask's own page."""
+    if not request.path.startswith(bp.url_prefix or "/api/"):
+        return exc
     code = (exc.name or "error").lower().replace(" ", "_")
     return error(code, exc.description or "", exc.code or 500)

@@ -34,7 +34,8 @@ class TagList(sa.types.TypeDecorator[list[str]]):
 
 def tag_filter(column: Any, slug: str) -> sa.ColumnElement[bool]:
     """SQL condition: this TagList column holds the slug."""
-    return column.contains(f"|{slug}|", autoescape=True)  # type: ignore[no-any-return]
+    # type_coerce: compare the stored text, not a list run through TagList's bind processing.
+    return sa.type_coerce(column, sa.String).contains(f"|{slug}|", autoescape=True)
 
 
 def _now() -> dt.datetime:

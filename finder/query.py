@@ -1,4 +1,5 @@
-"""Reading a search request's parameters, shared by the results page and the JSON API."""
+"""A search request: its parameters read and checked, located and run. Shared by the results
+page and the JSON API."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from finder import vocab
-from finder.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters
+from sqlalchemy.orm import Session
+
+from finder import geocode, vocab
+from finder.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters, Results, nearby
 
 MAX_LIMIT, DEFAULT_LIMIT = 200, 50
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -143,3 +146,12 @@ def parse_search(args: Args | Mapping[str, str]) -> SearchQuery:
         limit=int(limit) if limit is not None else DEFAULT_LIMIT,
         show_map=_flag(args, "map", True),
     )
+
+
+def run(args: Args, config: Mapping[str, Any], session: Session) -> tuple[SearchQuery, Results]:
+    """Parse, locate and search: the one path behind the results page and the API."""
+    query = parse_search(args)
+    origin = geocode.locate(query.q, query.lat, query.lon,
+                            online=geocode.online_geocoder(config),
+                            min_delay=float(config["GEOCODER_MIN_DELAY"]))
+    return query, nearby(session, origin, query.radius, query.filters, query.limit)

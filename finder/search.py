@@ -146,10 +146,10 @@ def nearby(
     found = _within(session, origin, radius, filters, limit)
     outside = False
     if not found:
-        # NET specialists are rare: widen the circle until someone turns up (all of the US
-        # and its territories fits in 6,000 miles of Boston or Honolulu).
+        # NET specialists are rare: widen the circle until a few turn up (all of the US and
+        # its territories fits in 6,000 miles of Boston or Honolulu).
         miles = radius
-        while not found and miles < 6000:
+        while len(found) < NEAREST_ANYWAY and miles < 6000:
             miles *= 4
             found = _within(session, origin, miles, filters, NEAREST_ANYWAY)
         outside = bool(found)

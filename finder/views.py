@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,10 +19,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from finder import ROOT, db, geocode, listings, maps, vocab
+from finder import ROOT, api, db, geocode, listings, maps, vocab
 from finder.models import PRECISIONS, Listing
-from finder.query import QueryError, parse_search
-from finder.search import MAX_RADIUS, MIN_RADIUS, Result, Results, nearby
+from finder.query import QueryError
+from finder.query import run as run_search
+from finder.search import MAX_RADIUS, MIN_RADIUS, Result
 
 bp = Blueprint("views", __name__)
 
@@ -40,6 +42,14 @@ def _globals() -> dict[str, Any]:
         "radii": RADII,
         "demo_loaded": listings.demo_loaded(db.session()),
     }
+
+
+@bp.app_template_filter("tel")
+def tel(phone: str) -> str:
+    """A phone number as a tel: URL ("(617) 555-0142 ext. 12" -> "tel:6175550142,12")."""
+    main, _, ext = phone.partition("ext.")
+    digits = re.sub(r"[^\d+]", "", main)
+    return f"tel:{digits},{ext.strip()}" if ext.strip() else f"tel:{digits}"
 
 
 @bp.route("/vendor/leaflet/<path:filename>")
@@ -75,21 +85,15 @@ def index() -> str:
     return render_template("index.html")
 
 
-def run_search(args: Any) -> tuple[Any, Results]:
-    """Parse, locate and search: the one path shared by the page and the API."""
-    query = parse_search(args)
-    cfg = current_app.config
-    origin = geocode.locate(query.q, query.lat, query.lon,
-                            online=geocode.online_geocoder(cfg),
-                            min_delay=cfg["GEOCODER_MIN_DELAY"])
-    return query, nearby(db.session(), origin, query.radius, query.filters, query.limit)
-
-
 @bp.route("/search")
 def search() -> str | Response | tuple[str, int]:
     """The results list, then the map of the same results."""
+    if "" in request.args.values():
+        # The form sends every field; a link to share is shorter without the empty ones.
+        kept = {k: [v for v in request.args.getlist(k) if v] for k in request.args}
+        return redirect(url_for("views.search", **{k: v for k, v in kept.items() if v}))
     try:
-        query, results = run_search(request.args)
+        query, results = run_search(request.args, current_app.config, db.session())
     except (QueryError, geocode.LocationError) as exc:
         return render_template("search/error.html", message=exc.message,
                                q=request.args.get("q", "")[:200]), 400
@@ -140,6 +144,6 @@ def healthz() -> tuple[dict[str, str], int]:
 @bp.app_errorhandler(404)
 def not_found(_exc: Exception) -> tuple[str, int] | tuple[dict[str, Any], int]:
     """A helpful page for a wrong address (JSON under the API's prefix)."""
-    if request.path.startswith("/api/"):
-        return {"error": {"code": "not_found", "message": "No such API endpoint."}}, 404
+    if request.path.startswith(api.bp.url_prefix or "/api/"):
+        return api.error("not_found", "No such API endpoint.", 404)
     return render_template("errors/404.html"), 404
