@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(
         # Signs session cookies; set FINDER_SECRET_KEY in production.
-        SECRET_KEY="dev",
+        SECRET_KEY="dev",  # noqa: S106  (a placeholder; production sets its own)
         # SQLAlchemy URL; the default is an SQLite file in the instance folder.
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'finder.sqlite'}",
         # "offline" (ZIP/city table only, private) or "nominatim" (street addresses online).

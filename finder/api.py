@@ -69,9 +69,12 @@ def search() -> tuple[dict[str, Any], int]:
     o = results.origin
     origin = {"lat": o.lat, "lon": o.lon, "label": o.label, "precision": o.precision}
     return {
-        "query": {**search_query.to_args(), "radius": search_query.radius,
-                  "limit": search_query.limit,
-                  "origin": origin},
+        "query": {
+            **search_query.to_args(),
+            "radius": search_query.radius,
+            "limit": search_query.limit,
+            "origin": origin,
+        },
         "results": [_result_json(r) for r in results.nearby],
         "count": len(results.nearby),
         "outside_radius": results.outside_radius,

@@ -29,14 +29,17 @@ def load_demo(if_empty: bool) -> None:
     if if_empty and listings.count(session) > 0:
         click.echo("The directory already has listings; demo not loaded.")
         return
-    report = importer.load_csv(session, DEMO_CSV.read_bytes(), listings.DEMO_SOURCE,
-                               filename=DEMO_CSV.name)
+    report = importer.load_csv(
+        session, DEMO_CSV.read_bytes(), listings.DEMO_SOURCE, filename=DEMO_CSV.name
+    )
     for p in report.problems:
         click.echo(f"line {p.line}, {p.column}: {p.message}", err=True)
     if not report.ok:
         sys.exit(1)
-    click.echo(f"Demo listings: {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged.")
+    click.echo(
+        f"Demo listings: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged."
+    )
 
 
 def init_app(app: Flask) -> None:

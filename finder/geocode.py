@@ -156,7 +156,11 @@ def _offline(query: str) -> Place:
     if st is None:
         states = table.states_of_city.get(key, [])
         if len(states) != 1:
-            where = f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}." if states else ""
+            where = (
+                f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}."
+                if states
+                else ""
+            )
             raise LocationError(
                 "invalid_query" if states else "unknown_location",
                 f"Add the state to the city, like “{city.title()}, MA”.{where}",
@@ -202,8 +206,12 @@ def online_geocoder(config: Mapping[str, Any]) -> Geocoder | None:
     """The admin-configured online geocoder for street addresses, or None (the default)."""
     if config.get("GEOCODER") != "nominatim":
         return None
-    return _nominatim(config["GEOCODER_DOMAIN"], config["GEOCODER_SCHEME"],
-                      config["GEOCODER_USER_AGENT"], float(config["GEOCODER_TIMEOUT"]))
+    return _nominatim(
+        config["GEOCODER_DOMAIN"],
+        config["GEOCODER_SCHEME"],
+        config["GEOCODER_USER_AGENT"],
+        float(config["GEOCODER_TIMEOUT"]),
+    )
 
 
 @functools.cache
@@ -215,8 +223,9 @@ def _nominatim(domain: str, scheme: str, user_agent: str, timeout: float) -> Nom
 @functools.cache
 def _rate_limited(geocoder: Geocoder, min_delay: float) -> RateLimiter:
     # geopy's RateLimiter spaces calls out per process, as Nominatim's usage policy asks.
-    return RateLimiter(geocoder.geocode, min_delay_seconds=min_delay, max_retries=0,
-                       swallow_exceptions=False)
+    return RateLimiter(
+        geocoder.geocode, min_delay_seconds=min_delay, max_retries=0, swallow_exceptions=False
+    )
 
 
 def geocode_address(geocoder: Geocoder, address: str, min_delay: float = 1.0) -> Place:
@@ -250,8 +259,9 @@ def locate(
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise LocationError("invalid_location", "Those coordinates are not on Earth.")
         rec = zip_table().nearest_zip(lat, lon)
-        return Place(lat, lon, f"your location (near {rec.city}, {rec.state})", "given", rec.zip,
-                     rec.state)
+        return Place(
+            lat, lon, f"your location (near {rec.city}, {rec.state})", "given", rec.zip, rec.state
+        )
     q = " ".join((query or "").split())
     if not q:
         raise LocationError("invalid_query", f"Type {EXAMPLE}.")

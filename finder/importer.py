@@ -65,8 +65,9 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
     columns = [canonical_header(h) for h in header]
     report.ignored_columns = [h for h, c in zip(header, columns, strict=True) if c is None and h]
     if "kind" not in columns or "name" not in columns:
-        raise BadFile("The header row needs at least “kind” and “name” columns. "
-                           "Start from the template.")
+        raise BadFile(
+            "The header row needs at least “kind” and “name” columns. Start from the template."
+        )
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):
@@ -78,8 +79,10 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
 
 def _key(values: dict[str, Any]) -> tuple[str, ...]:
     """Identity of a row without an external id: kind, normalized name and address."""
-    norm = [" ".join(str(values.get(c) or "").lower().split())
-            for c in ("kind", "name", "address", "zip")]
+    norm = [
+        " ".join(str(values.get(c) or "").lower().split())
+        for c in ("kind", "name", "address", "zip")
+    ]
     return tuple(norm)
 
 
@@ -103,8 +106,13 @@ def load_csv(
         values, problems = clean_row(raw, line)
         key = values.get("external_id") or _key(values) if values else None
         if values is not None and key in seen:
-            problems = [Problem(line, "external_id" if values["external_id"] else "name",
-                                f"Duplicate of line {seen[key]} in this file.")]
+            problems = [
+                Problem(
+                    line,
+                    "external_id" if values["external_id"] else "name",
+                    f"Duplicate of line {seen[key]} in this file.",
+                )
+            ]
             values = None
         if values is None:
             report.problems.extend(problems)
@@ -140,8 +148,15 @@ def _apply(session: Session, clean: list[dict[str, Any]], report: ImportReport) 
         key = values["external_id"] or _key(values)
         found = existing.get(key)
         if found is None:
-            inserts.append({**values, "source": report.source, "published": True,
-                            "created_at": now, "updated_at": now})
+            inserts.append(
+                {
+                    **values,
+                    "source": report.source,
+                    "published": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         elif any(found[1][f] != values[f] for f in FIELDS):
             updates.append({"id": found[0], **{f: values[f] for f in FIELDS}, "updated_at": now})
         else:

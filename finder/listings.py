@@ -18,8 +18,11 @@ def published(session: Session, listing_id: int) -> Listing | None:
 
 def demo_loaded(session: Session) -> bool:
     """True while any published demo listing is in the directory."""
-    stmt = sa.select(Listing.id).where(Listing.source == DEMO_SOURCE,
-                                       Listing.published.is_(True)).limit(1)
+    stmt = (
+        sa.select(Listing.id)
+        .where(Listing.source == DEMO_SOURCE, Listing.published.is_(True))
+        .limit(1)
+    )
     return session.execute(stmt).first() is not None
 
 

@@ -33,8 +33,7 @@ class MapParts:
 @functools.cache
 def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str) -> MapParts:
     """Render the map that every page shares (no tiles when `tile_url` is empty), once."""
-    m = folium.Map(location=US_CENTRE, zoom_start=4, tiles=None, max_zoom=18,
-                   control_scale=True)
+    m = folium.Map(location=US_CENTRE, zoom_start=4, tiles=None, max_zoom=18, control_scale=True)
     # Only Leaflet, from the app's own URLs: folium's defaults pull jQuery, Bootstrap and
     # icon fonts from CDNs, none of which this map uses.
     m.default_js = [("leaflet", leaflet_js)]
@@ -62,7 +61,9 @@ def spread(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
             lat, lon = points[i]
             angle = 2 * math.pi * k / len(members)
             dlat = SPREAD_METERS * math.cos(angle) / 111_320
-            dlon = SPREAD_METERS * math.sin(angle) / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+            dlon = (
+                SPREAD_METERS * math.sin(angle) / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+            )
             out[i] = (lat + dlat, lon + dlon)
     return out
 
@@ -78,26 +79,29 @@ def map_data(
     Values are plain text; the map's script puts them into the popup as text, never as HTML.
     `link(listing)` gives each popup's link to the detail page.
     """
-    located = [r for r in results if r.listing.latitude is not None
-               and r.listing.longitude is not None]
+    located = [
+        r for r in results if r.listing.latitude is not None and r.listing.longitude is not None
+    ]
     shown = spread([(r.listing.latitude, r.listing.longitude) for r in located])  # type: ignore[misc]
     features = []
     for r, (lat, lon) in zip(located, shown, strict=True):
         item = r.listing
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {
-                "id": item.id,
-                "kind": item.kind,
-                "name": item.name,
-                "organization": item.organization,
-                "address": item.one_line_address,
-                "phone": item.phone,
-                "distance": None if r.distance_miles is None else round(r.distance_miles, 1),
-                "url": link(item) if link else None,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "name": item.name,
+                    "organization": item.organization,
+                    "address": item.one_line_address,
+                    "phone": item.phone,
+                    "distance": None if r.distance_miles is None else round(r.distance_miles, 1),
+                    "url": link(item) if link else None,
+                },
+            }
+        )
     data: dict[str, Any] = {
         "results": {"type": "FeatureCollection", "features": features},
         "colours": KIND_COLOURS,

@@ -43,12 +43,18 @@ def _now() -> dt.datetime:
 
 
 class Listing(Base):
-    """One NET doctor, treatment program or support group, as patients see it."""
+    """One NET doctor, treatment program or support group, as patients see it.
+
+    No B-tree indexes on kind, state or published: they select poorly, and SQLite's planner
+    would pick them over the R*Tree and scan thousands of rows per search.
+    """
 
     __tablename__ = "listing"
     __table_args__ = (
         sa.UniqueConstraint("source", "external_id", name="uq_listing_source_external_id"),
-        sa.CheckConstraint("kind IN ('doctor', 'program', 'support_group')", name="ck_listing_kind"),
+        sa.CheckConstraint(
+            "kind IN ('doctor', 'program', 'support_group')", name="ck_listing_kind"
+        ),
         sa.CheckConstraint(
             "latitude IS NULL OR (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
             name="ck_listing_coordinates",
@@ -56,7 +62,7 @@ class Listing(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
     name: Mapped[str] = mapped_column(sa.String(200))
     credentials: Mapped[str] = mapped_column(sa.String(100), default="")
     specialties: Mapped[list[str]] = mapped_column(TagList(400), default=list)
@@ -66,7 +72,7 @@ class Listing(Base):
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     address2: Mapped[str] = mapped_column(sa.String(200), default="")
     city: Mapped[str] = mapped_column(sa.String(100), default="")
-    state: Mapped[str] = mapped_column(sa.String(2), default="", index=True)
+    state: Mapped[str] = mapped_column(sa.String(2), default="")
     zip: Mapped[str] = mapped_column(sa.String(10), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     website: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -80,7 +86,7 @@ class Listing(Base):
     meeting_schedule: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     last_verified: Mapped[dt.date | None]
-    published: Mapped[bool] = mapped_column(default=True, index=True)
+    published: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(sa.String(100), default="manual")
     external_id: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
@@ -90,7 +96,9 @@ class Listing(Base):
     def one_line_address(self) -> str:
         """Street, city, state and ZIP on one line, skipping empty parts."""
         street = ", ".join(p for p in (self.address, self.address2) if p)
-        place = " ".join(p for p in (f"{self.city}," if self.city else "", self.state, self.zip) if p)
+        place = " ".join(
+            p for p in (f"{self.city}," if self.city else "", self.state, self.zip) if p
+        )
         return ", ".join(p for p in (street, place.strip(" ,")) if p)
 
 

@@ -84,8 +84,9 @@ def _choice(args: Args, name: str, terms: tuple[vocab.Term, ...], what: str) -> 
     if not raw:
         return None
     if raw not in {t.slug for t in terms}:
-        raise QueryError(f"invalid_{name}", f"Unknown {what} “{raw[:40]}”. Pick one from the list.",
-                         name)
+        raise QueryError(
+            f"invalid_{name}", f"Unknown {what} “{raw[:40]}”. Pick one from the list.", name
+        )
     return raw
 
 
@@ -112,22 +113,29 @@ def parse_search(args: Args | Mapping[str, str]) -> SearchQuery:
     if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise QueryError("invalid_location", "lat must be -90 to 90 and lon -180 to 180.", "lat")
     if not q and lat is None:
-        raise QueryError("invalid_query", "Type a ZIP code (like 02115) or a city and state "
-                         "(like Boston, MA).", "q")
+        raise QueryError(
+            "invalid_query",
+            "Type a ZIP code (like 02115) or a city and state (like Boston, MA).",
+            "q",
+        )
     radius_msg = f"Choose a distance from {MIN_RADIUS} to {MAX_RADIUS} miles."
     radius = _number(args, "radius", "invalid_radius", radius_msg)
     if radius is not None and not MIN_RADIUS <= radius <= MAX_RADIUS:
         raise QueryError("invalid_radius", radius_msg, "radius")
     limit = _number(args, "limit", "invalid_limit", f"limit must be 1 to {MAX_LIMIT}.")
     if limit is not None and (not 1 <= limit <= MAX_LIMIT or limit != int(limit)):
-        raise QueryError("invalid_limit", f"limit must be a whole number, 1 to {MAX_LIMIT}.",
-                         "limit")
+        raise QueryError(
+            "invalid_limit", f"limit must be a whole number, 1 to {MAX_LIMIT}.", "limit"
+        )
     kinds = tuple(k for k in args.getlist("kind") if k)
     known = {t.slug for t in vocab.KINDS}
     bad = [k for k in kinds if k not in known]
     if bad:
-        raise QueryError("invalid_kind", f"Unknown kind “{bad[0][:40]}”: use doctor, program "
-                         "or support_group.", "kind")
+        raise QueryError(
+            "invalid_kind",
+            f"Unknown kind “{bad[0][:40]}”: use doctor, program or support_group.",
+            "kind",
+        )
     language = " ".join((args.get("language") or "").split())[:40] or None
     filters = Filters(
         kinds=tuple(sorted(set(kinds), key=[t.slug for t in vocab.KINDS].index)),
@@ -151,7 +159,11 @@ def parse_search(args: Args | Mapping[str, str]) -> SearchQuery:
 def run(args: Args, config: Mapping[str, Any], session: Session) -> tuple[SearchQuery, Results]:
     """Parse, locate and search: the one path behind the results page and the API."""
     query = parse_search(args)
-    origin = geocode.locate(query.q, query.lat, query.lon,
-                            online=geocode.online_geocoder(config),
-                            min_delay=float(config["GEOCODER_MIN_DELAY"]))
+    origin = geocode.locate(
+        query.q,
+        query.lat,
+        query.lon,
+        online=geocode.online_geocoder(config),
+        min_delay=float(config["GEOCODER_MIN_DELAY"]),
+    )
     return query, nearby(session, origin, query.radius, query.filters, query.limit)

@@ -12,40 +12,109 @@ from finder.geocode import zip_table
 from finder.states import in_state, state_code
 
 COLUMNS = (
-    "external_id", "kind", "name", "credentials", "specialties", "organization", "services",
-    "tumor_sites", "address", "address2", "city", "state", "zip", "phone", "website", "email",
-    "latitude", "longitude", "telehealth", "virtual", "languages", "meeting_schedule",
-    "description", "last_verified",
+    "external_id",
+    "kind",
+    "name",
+    "credentials",
+    "specialties",
+    "organization",
+    "services",
+    "tumor_sites",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "website",
+    "email",
+    "latitude",
+    "longitude",
+    "telehealth",
+    "virtual",
+    "languages",
+    "meeting_schedule",
+    "description",
+    "last_verified",
 )
 MULTI = ("specialties", "services", "tumor_sites", "languages")
 BOOLEANS = ("telehealth", "virtual")
 
 # Header spellings seen in real spreadsheets, after lower-casing and squashing spaces/_/-.
 ALIASES = {
-    "id": "external_id", "externalid": "external_id", "type": "kind", "listingtype": "kind",
-    "fullname": "name", "providername": "name", "degree": "credentials",
-    "degrees": "credentials", "specialty": "specialties", "organisation": "organization",
-    "practice": "organization", "hospital": "organization", "service": "services",
-    "tumorsite": "tumor_sites", "tumorsites": "tumor_sites", "sites": "tumor_sites",
-    "street": "address", "streetaddress": "address", "address1": "address",
-    "addressline1": "address", "address2": "address2", "addressline2": "address2",
-    "suite": "address2", "town": "city", "st": "state", "zipcode": "zip", "postalcode": "zip",
-    "postcode": "zip", "zip5": "zip", "phonenumber": "phone", "telephone": "phone",
-    "tel": "phone", "websiteurl": "website", "url": "website", "web": "website",
-    "emailaddress": "email", "e mail": "email", "lat": "latitude", "lon": "longitude",
-    "lng": "longitude", "long": "longitude", "language": "languages",
-    "languagesspoken": "languages", "schedule": "meeting_schedule",
-    "meetingschedule": "meeting_schedule", "meetings": "meeting_schedule",
-    "lastverified": "last_verified", "verified": "last_verified", "online": "virtual",
+    "id": "external_id",
+    "externalid": "external_id",
+    "type": "kind",
+    "listingtype": "kind",
+    "fullname": "name",
+    "providername": "name",
+    "degree": "credentials",
+    "degrees": "credentials",
+    "specialty": "specialties",
+    "organisation": "organization",
+    "practice": "organization",
+    "hospital": "organization",
+    "service": "services",
+    "tumorsite": "tumor_sites",
+    "tumorsites": "tumor_sites",
+    "sites": "tumor_sites",
+    "street": "address",
+    "streetaddress": "address",
+    "address1": "address",
+    "addressline1": "address",
+    "address2": "address2",
+    "addressline2": "address2",
+    "suite": "address2",
+    "town": "city",
+    "st": "state",
+    "zipcode": "zip",
+    "postalcode": "zip",
+    "postcode": "zip",
+    "zip5": "zip",
+    "phonenumber": "phone",
+    "telephone": "phone",
+    "tel": "phone",
+    "websiteurl": "website",
+    "url": "website",
+    "web": "website",
+    "emailaddress": "email",
+    "e mail": "email",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
+    "language": "languages",
+    "languagesspoken": "languages",
+    "schedule": "meeting_schedule",
+    "meetingschedule": "meeting_schedule",
+    "meetings": "meeting_schedule",
+    "lastverified": "last_verified",
+    "verified": "last_verified",
+    "online": "virtual",
 }
 TRUE = {"yes", "y", "true", "t", "1", "x"}
 FALSE = {"no", "n", "false", "f", "0", ""}
-KIND_WORDS = {"doctor": "doctor", "physician": "doctor", "provider": "doctor",
-              "program": "program", "center": "program", "clinic": "program",
-              "supportgroup": "support_group", "group": "support_group"}
-LIMITS = {"name": 200, "credentials": 100, "organization": 200, "address": 200,
-          "address2": 200, "city": 100, "meeting_schedule": 300, "description": 4000,
-          "external_id": 100}
+KIND_WORDS = {
+    "doctor": "doctor",
+    "physician": "doctor",
+    "provider": "doctor",
+    "program": "program",
+    "center": "program",
+    "clinic": "program",
+    "supportgroup": "support_group",
+    "group": "support_group",
+}
+LIMITS = {
+    "name": 200,
+    "credentials": 100,
+    "organization": 200,
+    "address": 200,
+    "address2": 200,
+    "city": 100,
+    "meeting_schedule": 300,
+    "description": 4000,
+    "external_id": 100,
+}
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 
 
@@ -125,28 +194,44 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     out["external_id"] = v["external_id"] or None
     kind = KIND_WORDS.get(_squash(v["kind"]).removeprefix("net"))
     if kind is None:
-        bad("kind", f"Unknown kind “{v['kind']}”: use doctor, program or support_group."
-            if v["kind"] else "Missing kind: use doctor, program or support_group.")
+        bad(
+            "kind",
+            f"Unknown kind “{v['kind']}”: use doctor, program or support_group."
+            if v["kind"]
+            else "Missing kind: use doctor, program or support_group.",
+        )
     out["kind"] = kind
     if not v["name"]:
         bad("name", "Missing name.")
-    for column in ("name", "credentials", "organization", "address", "address2", "city",
-                   "meeting_schedule", "description"):
+    for column in (
+        "name",
+        "credentials",
+        "organization",
+        "address",
+        "address2",
+        "city",
+        "meeting_schedule",
+        "description",
+    ):
         out[column] = v[column]
     for column in BOOLEANS:
         word = v[column].lower()
         if word not in TRUE | FALSE:
             bad(column, f"“{v[column]}” is not yes or no.")
         out[column] = word in TRUE
-    for column, terms in (("specialties", vocab.SPECIALTIES), ("services", vocab.SERVICES),
-                          ("tumor_sites", vocab.TUMOR_SITES)):
+    for column, terms in (
+        ("specialties", vocab.SPECIALTIES),
+        ("services", vocab.SERVICES),
+        ("tumor_sites", vocab.TUMOR_SITES),
+    ):
         good, unknown = _slugs(v[column], terms)
         if unknown:
             choices = ", ".join(t.slug for t in terms)
             bad(column, f"Unknown {column.replace('_', ' ')} “{unknown[0]}”. Use: {choices}.")
         out[column] = good
-    out["languages"] = list(dict.fromkeys(
-        p.strip().title() for p in v["languages"].split(";") if p.strip()))
+    out["languages"] = list(
+        dict.fromkeys(p.strip().title() for p in v["languages"].split(";") if p.strip())
+    )
 
     state = ""
     if v["state"]:
@@ -176,8 +261,10 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
         if re.match(r"^[a-z][a-z0-9+.-]*:", url, flags=re.I) is None:
             url = "https://" + url  # "www.example.org" in a spreadsheet means https
         if re.match(r"^https?://[^\s/<>\"']+\.[^\s<>\"']*$", url, flags=re.I) is None:
-            bad("website", f"“{v['website'][:60]}” is not a web address starting "
-                "with http:// or https://.")
+            bad(
+                "website",
+                f"“{v['website'][:60]}” is not a web address starting with http:// or https://.",
+            )
         else:
             out["website"] = url
     out["email"] = ""
@@ -200,12 +287,18 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
             bad("latitude", "Give both latitude and longitude as numbers, or neither.")
         else:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                bad("latitude", f"{lat}, {lon} is not on Earth: latitude is -90 to 90 and "
-                    "longitude -180 to 180.")
+                bad(
+                    "latitude",
+                    f"{lat}, {lon} is not on Earth: latitude is -90 to 90 and "
+                    "longitude -180 to 180.",
+                )
                 lat = lon = None
             elif state and in_state(lat, lon, state) is False:
-                bad("latitude", f"{lat}, {lon} is outside {state}. Latitude and longitude may "
-                    "be swapped, or a minus sign lost (US longitudes are negative).")
+                bad(
+                    "latitude",
+                    f"{lat}, {lon} is outside {state}. Latitude and longitude may "
+                    "be swapped, or a minus sign lost (US longitudes are negative).",
+                )
     out["latitude"], out["longitude"], out["precision"] = lat, lon, "given"
     if lat is None and not problems:
         if zip5 and v["address"]:
@@ -213,6 +306,9 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
             out["latitude"], out["longitude"], out["precision"] = rec.lat, rec.lon, "zip"
             out["state"] = state or rec.state
         elif not out["virtual"]:
-            bad("address" if zip5 else "zip", "Give a street address with a ZIP code, or "
-                "latitude and longitude, or mark the listing virtual=yes.")
+            bad(
+                "address" if zip5 else "zip",
+                "Give a street address with a ZIP code, or "
+                "latitude and longitude, or mark the listing virtual=yes.",
+            )
     return (None, problems) if problems else (out, [])

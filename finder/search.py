@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from geographiclib.geodesic import Geodesic
+from pyproj import Geod
 from sqlalchemy.orm import Session
 
 from finder.geocode import Place
@@ -14,11 +15,10 @@ from finder.models import Listing, listing_rtree, tag_filter
 
 MIN_RADIUS, MAX_RADIUS, DEFAULT_RADIUS = 5, 500, 100
 METERS_PER_MILE = 1609.344
-EARTH_RADIUS_MILES = 3958.7613
-# The SQL orders by spherical distance, which differs from the WGS84 geodesic by under 0.56%.
-SPHERE_ERROR = 0.0056
 NEAREST_ANYWAY = 5
 REMOTE_LIMIT = 20
+FIRST_RING = 2.0  # miles: the first box searched; it doubles until it holds enough listings
+WGS84 = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,8 @@ class Results:
 
 
 def geodesic_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in miles on the WGS84 ellipsoid."""
-    return float(Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]) / (
-        METERS_PER_MILE
-    )
+    """Distance in miles on the WGS84 ellipsoid (Karney's algorithm, via PROJ)."""
+    return float(WGS84.inv(lon1, lat1, lon2, lat2)[2]) / METERS_PER_MILE
 
 
 def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
@@ -76,63 +74,71 @@ def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
     return conds
 
 
-def _sphere_miles(lat: float, lon: float) -> sa.ColumnElement[float]:
-    """Haversine distance in SQL (SQLite's math functions), used only to order candidates."""
-    dlat = sa.func.radians(Listing.latitude - lat) / 2
-    dlon = sa.func.radians(Listing.longitude - lon) / 2
-    h = sa.func.sin(dlat) * sa.func.sin(dlat) + math.cos(math.radians(lat)) * sa.func.cos(
-        sa.func.radians(Listing.latitude)
-    ) * sa.func.sin(dlon) * sa.func.sin(dlon)
-    return 2 * EARTH_RADIUS_MILES * sa.func.asin(sa.func.sqrt(sa.func.min(h, 1.0)))
-
-
 def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
-    """A lat/lon box that holds every point within `miles` (padded for the ellipsoid)."""
-    dlat = miles * (1 + SPHERE_ERROR) / 68.7
-    cos_edge = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
-    dlon = min(180.0, miles * (1 + SPHERE_ERROR) / (69.17 * max(cos_edge, 0.01)))
+    """A lat/lon box that holds every point within `miles` on the ellipsoid.
+
+    A degree of latitude is at least 68.7 miles and a degree of longitude at least
+    69.17·cos(lat) miles, measured at the box's edge nearest a pole, so the box never cuts
+    the circle; the 1% pad covers the R*Tree's 32-bit float rounding.
+    """
+    pad = miles * 1.01
+    dlat = pad / 68.7
+    cos_edge = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
+    dlon = min(180.0, pad / (69.17 * max(cos_edge, 1e-3)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def _within(
-    session: Session, origin: Place, miles: float, filters: Filters, limit: int
-) -> list[Result]:
-    """The `limit` nearest listings within `miles`, exact to the geodesic."""
-    min_lat, max_lat, min_lon, max_lon = _bbox(origin.lat, origin.lon, miles)
-    sphere = _sphere_miles(origin.lat, origin.lon).label("sphere")
-    base = (
-        sa.select(Listing, sphere)
-        .join(listing_rtree, listing_rtree.c.id == Listing.id)
-        .where(
-            listing_rtree.c.min_lat <= max_lat,
-            listing_rtree.c.max_lat >= min_lat,
-            listing_rtree.c.min_lon <= max_lon,
-            listing_rtree.c.max_lon >= min_lon,
-            Listing.virtual.is_(False),
-            *_conditions(filters),
-        )
-        .where(sphere <= miles * (1 + SPHERE_ERROR))
-        .order_by(sphere, Listing.id)
-    )
-    cap = limit + 20
+def _nearest(
+    session: Session,
+    origin: Place,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    k: int,
+) -> list[tuple[float, int]]:
+    """(miles, id) of the k nearest matching listings within `miles`, exact, nearest first.
+
+    Searches a small box around the origin and grows it until it holds k listings within
+    the box's inscribed circle, so the rows read grow with k, not with the directory.
+    """
+    ring = min(miles, FIRST_RING)
     while True:
-        rows = session.execute(base.limit(cap)).all()
-        results = [
-            Result(row.Listing, geodesic_miles(origin.lat, origin.lon,
-                                               row.Listing.latitude, row.Listing.longitude))
-            for row in rows
-        ]
-        results = [r for r in results if r.distance_miles is not None and r.distance_miles <= miles]
-        results.sort(key=lambda r: (r.distance_miles, r.listing.id))
-        # Rows beyond the cap are at least rows[-1].sphere away on the sphere; if the k-th
-        # geodesic distance is safely below that, no unfetched row can belong in the top k.
-        if len(rows) < cap or (
-            len(results) >= limit
-            and results[limit - 1].distance_miles * (1 + SPHERE_ERROR)  # type: ignore[operator]
-            < rows[-1].sphere * (1 - SPHERE_ERROR)
-        ):
-            return results[:limit]
-        cap *= 4
+        min_lat, max_lat, min_lon, max_lon = _bbox(origin.lat, origin.lon, ring)
+        rows = session.execute(
+            sa.select(Listing.id, Listing.latitude, Listing.longitude)
+            .join(listing_rtree, listing_rtree.c.id == Listing.id)
+            .where(
+                listing_rtree.c.min_lat <= max_lat,
+                listing_rtree.c.max_lat >= min_lat,
+                listing_rtree.c.min_lon <= max_lon,
+                listing_rtree.c.max_lon >= min_lon,
+                *conds,
+            )
+        ).all()
+        found: list[tuple[float, int]] = []
+        if rows:
+            ids, lats, lons = zip(*rows, strict=True)
+            meters = WGS84.inv([origin.lon] * len(rows), [origin.lat] * len(rows), lons, lats)[2]
+            found = sorted(
+                (m / METERS_PER_MILE, i)
+                for m, i in zip(meters, ids, strict=True)
+                if m / METERS_PER_MILE <= ring
+            )
+        if len(found) >= k or ring >= miles:
+            return found[:k]
+        # Grow the circle's area by about what the density so far says is missing.
+        grow = 4.0 if not found else max(2.0, min(8.0, 1.3 * math.sqrt(k / len(found))))
+        ring = min(miles, ring * grow)
+
+
+def _load(session: Session, hits: list[tuple[float, int]]) -> list[Result]:
+    """The listings for (miles, id) pairs, in the same order."""
+    if not hits:
+        return []
+    by_id = {
+        x.id: x
+        for x in session.scalars(sa.select(Listing).where(Listing.id.in_([i for _, i in hits])))
+    }
+    return [Result(by_id[i], miles) for miles, i in hits]
 
 
 def nearby(
@@ -143,22 +149,21 @@ def nearby(
     limit: int = 50,
 ) -> Results:
     """Listings near `origin`, nearest first; if none are within `radius`, the nearest anyway."""
-    found = _within(session, origin, radius, filters, limit)
+    conds = [Listing.virtual.is_(False), *_conditions(filters)]
+    hits = _nearest(session, origin, radius, conds, limit)
     outside = False
-    if not found:
-        # NET specialists are rare: widen the circle until a few turn up (all of the US and
-        # its territories fits in 6,000 miles of Boston or Honolulu).
-        miles = radius
-        while len(found) < NEAREST_ANYWAY and miles < 6000:
-            miles *= 4
-            found = _within(session, origin, miles, filters, NEAREST_ANYWAY)
-        outside = bool(found)
+    if not hits:
+        # NET specialists are rare: look further for a few (all of the US and its
+        # territories fits within 6,000 miles of Boston or Honolulu).
+        hits = _nearest(session, origin, 6000, conds, NEAREST_ANYWAY)
+        outside = bool(hits)
+    found = _load(session, hits)
     shown = {r.listing.id for r in found}
     return Results(origin, radius, found, outside, _remote(session, origin, filters, shown))
 
 
 def _remote(session: Session, origin: Place, filters: Filters, shown: set[int]) -> list[Result]:
-    """Online support groups anywhere, then telehealth listings in the origin's state.
+    """Online support groups anywhere, then the nearest telehealth listings in the origin's state.
 
     Telehealth is usually limited to patients in states where the doctor is licensed, so a
     telehealth doctor across the country is rarely an option.
@@ -171,20 +176,12 @@ def _remote(session: Session, origin: Place, filters: Filters, shown: set[int]) 
     ).all()
     out = [Result(g, None) for g in groups]
     if origin.state:
-        tele = session.scalars(
-            sa.select(Listing).where(
-                Listing.telehealth.is_(True),
-                Listing.virtual.is_(False),
-                Listing.state == origin.state,
-                Listing.id.not_in(shown),
-                *_conditions(filters),
-            ).limit(500)
-        ).all()
-        near = [
-            Result(t, geodesic_miles(origin.lat, origin.lon, t.latitude, t.longitude))
-            if t.latitude is not None and t.longitude is not None else Result(t, None)
-            for t in tele
+        conds = [
+            Listing.telehealth.is_(True),
+            Listing.virtual.is_(False),
+            Listing.state == origin.state,
+            *_conditions(filters),
         ]
-        near.sort(key=lambda r: (r.distance_miles is None, r.distance_miles or 0, r.listing.id))
-        out += near[: REMOTE_LIMIT]
+        hits = _nearest(session, origin, 6000, conds, REMOTE_LIMIT + len(shown))
+        out += _load(session, [h for h in hits if h[1] not in shown][:REMOTE_LIMIT])
     return out

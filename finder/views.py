@@ -88,28 +88,38 @@ def index() -> str:
 @bp.route("/search")
 def search() -> str | Response | tuple[str, int]:
     """The results list, then the map of the same results."""
-    if "" in request.args.values():
+    if any(v == "" for _, v in request.args.items(multi=True)):
         # The form sends every field; a link to share is shorter without the empty ones.
         kept = {k: [v for v in request.args.getlist(k) if v] for k in request.args}
         return redirect(url_for("views.search", **{k: v for k, v in kept.items() if v}))
     try:
         query, results = run_search(request.args, current_app.config, db.session())
     except (QueryError, geocode.LocationError) as exc:
-        return render_template("search/error.html", message=exc.message,
-                               q=request.args.get("q", "")[:200]), 400
+        return render_template(
+            "search/error.html", message=exc.message, q=request.args.get("q", "")[:200]
+        ), 400
     if results.origin.precision == "street":
         # A street address never stays in a URL that gets shared or bookmarked: search
         # from its ZIP code instead, and say so.
-        return redirect(url_for("views.search", **query.to_args(q=results.origin.zip,
-                                                                  from_address="1")))
+        return redirect(
+            url_for("views.search", **query.to_args(q=results.origin.zip, from_address="1"))
+        )
     parts = data = None
     if query.show_map:
         parts = base_map()
-        data = maps.map_data([*results.nearby, *results.remote], results.origin,
-                             results.radius, _listing_url)
-    return render_template("search/results.html", query=query, results=results, map=parts,
-                           map_data=data, min_radius=MIN_RADIUS, max_radius=MAX_RADIUS,
-                           from_address=request.args.get("from_address") == "1")
+        data = maps.map_data(
+            [*results.nearby, *results.remote], results.origin, results.radius, _listing_url
+        )
+    return render_template(
+        "search/results.html",
+        query=query,
+        results=results,
+        map=parts,
+        map_data=data,
+        min_radius=MIN_RADIUS,
+        max_radius=MAX_RADIUS,
+        from_address=request.args.get("from_address") == "1",
+    )
 
 
 @bp.route("/listings/<int:listing_id>")
@@ -121,8 +131,9 @@ def listing(listing_id: int) -> str:
     data = None
     if item.latitude is not None:
         data = maps.map_data([Result(item, None)])
-    return render_template("listing.html", listing=item, map=base_map() if data else None,
-                           map_data=data)
+    return render_template(
+        "listing.html", listing=item, map=base_map() if data else None, map_data=data
+    )
 
 
 @bp.route("/about")

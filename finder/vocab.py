@@ -30,30 +30,57 @@ KINDS: tuple[Term, ...] = (
 # One definition, shared by search filters, import validation, the body diagram and the
 # education pages. Order is head to toe, then the sites that are not one place.
 TUMOR_SITES: tuple[TumorSite, ...] = (
-    TumorSite("medullary-thyroid", "Medullary thyroid", "neck",
-              ("endocrinology", "endocrine-surgery", "medical-oncology")),
-    TumorSite("thymus", "Thymus", "chest",
-              ("thoracic-surgery", "medical-oncology", "radiation-oncology")),
-    TumorSite("lung", "Lung", "chest",
-              ("pulmonology", "thoracic-surgery", "medical-oncology")),
-    TumorSite("stomach", "Stomach", "abdomen",
-              ("gastroenterology", "surgical-oncology", "medical-oncology")),
-    TumorSite("pancreas", "Pancreas", "abdomen",
-              ("surgical-oncology", "medical-oncology", "endocrinology", "gastroenterology")),
-    TumorSite("adrenal-paraganglia", "Adrenal glands and paraganglia", "abdomen",
-              ("endocrinology", "endocrine-surgery", "nuclear-medicine")),
-    TumorSite("small-intestine", "Small intestine", "abdomen",
-              ("surgical-oncology", "medical-oncology", "gastroenterology")),
-    TumorSite("appendix", "Appendix", "pelvis",
-              ("surgical-oncology", "gastroenterology")),
-    TumorSite("colon", "Colon", "abdomen",
-              ("gastroenterology", "surgical-oncology", "medical-oncology")),
-    TumorSite("rectum", "Rectum", "pelvis",
-              ("gastroenterology", "surgical-oncology")),
-    TumorSite("merkel-cell", "Merkel cell (skin)", "skin",
-              ("dermatology", "surgical-oncology", "radiation-oncology", "medical-oncology")),
-    TumorSite("unknown-primary", "Unknown primary", "whole-body",
-              ("medical-oncology", "nuclear-medicine", "pathology")),
+    TumorSite(
+        "medullary-thyroid",
+        "Medullary thyroid",
+        "neck",
+        ("endocrinology", "endocrine-surgery", "medical-oncology"),
+    ),
+    TumorSite(
+        "thymus", "Thymus", "chest", ("thoracic-surgery", "medical-oncology", "radiation-oncology")
+    ),
+    TumorSite("lung", "Lung", "chest", ("pulmonology", "thoracic-surgery", "medical-oncology")),
+    TumorSite(
+        "stomach",
+        "Stomach",
+        "abdomen",
+        ("gastroenterology", "surgical-oncology", "medical-oncology"),
+    ),
+    TumorSite(
+        "pancreas",
+        "Pancreas",
+        "abdomen",
+        ("surgical-oncology", "medical-oncology", "endocrinology", "gastroenterology"),
+    ),
+    TumorSite(
+        "adrenal-paraganglia",
+        "Adrenal glands and paraganglia",
+        "abdomen",
+        ("endocrinology", "endocrine-surgery", "nuclear-medicine"),
+    ),
+    TumorSite(
+        "small-intestine",
+        "Small intestine",
+        "abdomen",
+        ("surgical-oncology", "medical-oncology", "gastroenterology"),
+    ),
+    TumorSite("appendix", "Appendix", "pelvis", ("surgical-oncology", "gastroenterology")),
+    TumorSite(
+        "colon", "Colon", "abdomen", ("gastroenterology", "surgical-oncology", "medical-oncology")
+    ),
+    TumorSite("rectum", "Rectum", "pelvis", ("gastroenterology", "surgical-oncology")),
+    TumorSite(
+        "merkel-cell",
+        "Merkel cell (skin)",
+        "skin",
+        ("dermatology", "surgical-oncology", "radiation-oncology", "medical-oncology"),
+    ),
+    TumorSite(
+        "unknown-primary",
+        "Unknown primary",
+        "whole-body",
+        ("medical-oncology", "nuclear-medicine", "pathology"),
+    ),
 )
 
 SPECIALTIES: tuple[Term, ...] = (

@@ -24,11 +24,13 @@ BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
 
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
-        "GEOCODER_MIN_DELAY": 0,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "GEOCODER_MIN_DELAY": 0,
+        }
+    )
     with app.app_context():
         db.create_schema(db.engine())
     yield app
@@ -55,9 +57,15 @@ def add(app: Flask) -> Callable[..., Listing]:
 
     def make(**fields: Any) -> Listing:
         values: dict[str, Any] = {
-            "kind": "doctor", "name": f"Dr. Test {next(_ids)}", "latitude": BOSTON[0],
-            "longitude": BOSTON[1], "city": "Boston", "state": "MA", "zip": "02115",
-            "address": "1 Example Street", "source": "test",
+            "kind": "doctor",
+            "name": f"Dr. Test {next(_ids)}",
+            "latitude": BOSTON[0],
+            "longitude": BOSTON[1],
+            "city": "Boston",
+            "state": "MA",
+            "zip": "02115",
+            "address": "1 Example Street",
+            "source": "test",
             "last_verified": dt.date(2026, 1, 15),
         }
         values.update(fields)
@@ -79,18 +87,33 @@ class FakeNominatim(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         params = parse_qs(urlparse(self.path).query)
-        type(self).requests.append({"path": urlparse(self.path).path, "params": params,
-                                    "agent": self.headers.get("User-Agent")})
+        type(self).requests.append(
+            {
+                "path": urlparse(self.path).path,
+                "params": params,
+                "agent": self.headers.get("User-Agent"),
+            }
+        )
         if self.mode == "slow":
             time.sleep(1.5)
         if self.mode == "down":
             self.send_response(503)
             self.end_headers()
             return
-        body = [] if self.mode == "empty" else [{
-            "lat": "42.3505", "lon": "-71.0763", "display_name": "1 Example St, Boston, MA",
-            "place_id": 1, "osm_type": "node", "osm_id": 1,
-        }]
+        body = (
+            []
+            if self.mode == "empty"
+            else [
+                {
+                    "lat": "42.3505",
+                    "lon": "-71.0763",
+                    "display_name": "1 Example St, Boston, MA",
+                    "place_id": 1,
+                    "osm_type": "node",
+                    "osm_id": 1,
+                }
+            ]
+        )
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -119,5 +142,3 @@ def fake_nominatim() -> Iterator[dict[str, Any]]:
     server.shutdown()
     server.server_close()
     thread.join()
-
-

@@ -22,8 +22,12 @@ def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Li
     first = body["results"][0]
     assert {"id", "kind", "name", "latitude", "longitude", "distance_miles"} <= first.keys()
     assert first["distance_miles"] == 0.0
-    assert body["query"]["origin"] == {"lat": 42.3427, "lon": -71.0922,
-                                       "label": "02115 (Boston, MA)", "precision": "zip"}
+    assert body["query"]["origin"] == {
+        "lat": 42.3427,
+        "lon": -71.0922,
+        "label": "02115 (Boston, MA)",
+        "precision": "zip",
+    }
     assert body["query"]["radius"] == 50
     assert body["query"]["q"] == "02115"
 

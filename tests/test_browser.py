@@ -40,8 +40,12 @@ def page(tmp_path: Any) -> Iterator[Any]:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
                 # Only the app on 127.0.0.1 resolves: a page that needs anything else fails.
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
             ],
@@ -77,8 +81,9 @@ def test_search_list_map_and_popup(live_url: str, page: Any, add: Callable[..., 
     markers.first.wait_for()
     assert markers.count() == 4
     # The two listings at one address are drawn apart, each clickable.
-    boxes = {(round(b["x"]), round(b["y"])) for b in
-             (markers.nth(i).bounding_box() for i in range(4))}
+    boxes = {
+        (round(b["x"]), round(b["y"])) for b in (markers.nth(i).bounding_box() for i in range(4))
+    }
     assert len(boxes) == 4
 
     first_id = page.locator("ol.result-list > li h3 a").first.get_attribute("href").split("/")[-1]
@@ -88,7 +93,9 @@ def test_search_list_map_and_popup(live_url: str, page: Any, add: Callable[..., 
     text = popup.inner_text()
     assert "Dr. Ada Near (demo)" in text and "Example NET Center" in text
     assert "(617) 555-0142" in text and "miles away" in text
-    assert popup.get_by_role("link", name="Details").get_attribute("href") == f"/listings/{first_id}"
+    assert (
+        popup.get_by_role("link", name="Details").get_attribute("href") == f"/listings/{first_id}"
+    )
 
     # The state outlines (served by the app) are drawn even though no tiles are configured.
     assert page.locator(".leaflet-outlines-pane path").count() > 40

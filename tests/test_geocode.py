@@ -14,8 +14,15 @@ from tests.conftest import FakeNominatim
 
 @pytest.mark.parametrize(
     ("query", "zip_code"),
-    [("02115", "02115"), ("2115", "02115"), ("02115-1234", "02115"), ("021151234", "02115"),
-     (" 02115 ", "02115"), ("501", "00501"), ("90210", "90210")],
+    [
+        ("02115", "02115"),
+        ("2115", "02115"),
+        ("02115-1234", "02115"),
+        ("021151234", "02115"),
+        (" 02115 ", "02115"),
+        ("501", "00501"),
+        ("90210", "90210"),
+    ],
 )
 def test_zip_forms(query: str, zip_code: str) -> None:
     place = locate(query)
@@ -33,10 +40,17 @@ def test_zip_has_coordinates_city_and_state() -> None:
 
 @pytest.mark.parametrize(
     ("query", "label"),
-    [("Boston, MA", "Boston, MA"), ("boston ma", "Boston, MA"), ("BOSTON,MA", "Boston, MA"),
-     ("Boston, Massachusetts", "Boston, MA"), ("kansas city missouri", "Kansas City, MO"),
-     ("St. Louis, MO", "Saint Louis, MO"), ("saint louis mo", "Saint Louis, MO"),
-     ("New York, NY", "New York, NY"), ("Washington DC", "Washington, DC")],
+    [
+        ("Boston, MA", "Boston, MA"),
+        ("boston ma", "Boston, MA"),
+        ("BOSTON,MA", "Boston, MA"),
+        ("Boston, Massachusetts", "Boston, MA"),
+        ("kansas city missouri", "Kansas City, MO"),
+        ("St. Louis, MO", "Saint Louis, MO"),
+        ("saint louis mo", "Saint Louis, MO"),
+        ("New York, NY", "New York, NY"),
+        ("Washington DC", "Washington, DC"),
+    ],
 )
 def test_city_forms(query: str, label: str) -> None:
     place = locate(query)

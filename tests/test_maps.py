@@ -46,17 +46,40 @@ def test_spread_moves_shared_points_apart_but_keeps_them_close() -> None:
 
 
 def test_map_data_has_one_feature_per_located_listing() -> None:
-    a = Listing(id=1, kind="doctor", name="A", latitude=42.0, longitude=-71.0, organization="O",
-                address="1 St", city="Boston", state="MA", zip="02115", phone="(617) 555-0100")
-    b = Listing(id=2, kind="support_group", name="Online", latitude=None, longitude=None,
-                virtual=True)
-    data = maps.map_data([Result(a, 1.234), Result(b, None)],
-                         Place(42.1, -71.1, "Here", "zip"), 25, link=lambda x: f"/l/{x.id}")
+    a = Listing(
+        id=1,
+        kind="doctor",
+        name="A",
+        latitude=42.0,
+        longitude=-71.0,
+        organization="O",
+        address="1 St",
+        city="Boston",
+        state="MA",
+        zip="02115",
+        phone="(617) 555-0100",
+    )
+    b = Listing(
+        id=2, kind="support_group", name="Online", latitude=None, longitude=None, virtual=True
+    )
+    data = maps.map_data(
+        [Result(a, 1.234), Result(b, None)],
+        Place(42.1, -71.1, "Here", "zip"),
+        25,
+        link=lambda x: f"/l/{x.id}",
+    )
     [f] = data["results"]["features"]
     assert f["geometry"]["coordinates"] == [-71.0, 42.0]
-    assert f["properties"] == {"id": 1, "kind": "doctor", "name": "A", "organization": "O",
-                               "address": "1 St, Boston, MA 02115", "phone": "(617) 555-0100",
-                               "distance": 1.2, "url": "/l/1"}
+    assert f["properties"] == {
+        "id": 1,
+        "kind": "doctor",
+        "name": "A",
+        "organization": "O",
+        "address": "1 St, Boston, MA 02115",
+        "phone": "(617) 555-0100",
+        "distance": 1.2,
+        "url": "/l/1",
+    }
     assert data["origin"]["label"] == "Here"
     assert round(data["radius_m"]) == 40234
     assert set(data["colours"]) == {"doctor", "program", "support_group"}

@@ -37,14 +37,19 @@ def names(results) -> list[str]:
 # equator is 110.574 km, one degree of longitude along the equator is 111.320 km.
 @pytest.mark.parametrize(
     ("a", "b", "km"),
-    [((0.0, 0.0), (1.0, 0.0), 110.574), ((0.0, 0.0), (0.0, 1.0), 111.320),
-     ((89.0, 0.0), (90.0, 0.0), 111.694)],
+    [
+        ((0.0, 0.0), (1.0, 0.0), 110.574),
+        ((0.0, 0.0), (0.0, 1.0), 111.320),
+        ((89.0, 0.0), (90.0, 0.0), 111.694),
+    ],
 )
 def test_distance_against_known_values(a, b, km) -> None:
     assert geodesic_miles(*a, *b) * MILE / 1000 == pytest.approx(km, abs=0.002)
 
 
-def test_results_are_nearest_first_with_true_distances(app: Flask, add: Callable[..., Listing]) -> None:
+def test_results_are_nearest_first_with_true_distances(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
     for name, miles, az in [("far", 80, 200), ("near", 3, 90), ("middle", 40, 10)]:
         lat, lon = point_at(miles, az)
         add(name=name, latitude=lat, longitude=lon)
@@ -72,7 +77,9 @@ def test_radius_edge_east_west_at_high_latitude(app: Flask, add: Callable[..., L
     assert names(search(app, anchorage, radius=50)) == ["at 49.8"]
 
 
-def test_nearest_anyway_when_nothing_is_within_the_radius(app: Flask, add: Callable[..., Listing]) -> None:
+def test_nearest_anyway_when_nothing_is_within_the_radius(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
     for miles in (300, 150, 900):
         lat, lon = point_at(miles, 270)
         add(name=f"{miles} mi", latitude=lat, longitude=lon)
@@ -87,7 +94,9 @@ def test_empty_directory_is_empty_not_an_error(app: Flask) -> None:
     assert results.nearby == [] and not results.outside_radius
 
 
-def test_unpublished_and_virtual_are_not_in_the_nearby_list(app: Flask, add: Callable[..., Listing]) -> None:
+def test_unpublished_and_virtual_are_not_in_the_nearby_list(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
     add(name="shown")
     add(name="hidden", published=False)
     add(name="online group", kind="support_group", virtual=True, latitude=None, longitude=None)
@@ -98,11 +107,19 @@ def test_unpublished_and_virtual_are_not_in_the_nearby_list(app: Flask, add: Cal
 
 def test_filters(app: Flask, add: Callable[..., Listing]) -> None:
     add(name="lung doc", tumor_sites=["lung"], specialties=["pulmonology"], languages=["English"])
-    add(name="pancreas program", kind="program", tumor_sites=["pancreas"], services=["prrt"],
-        languages=["Spanish", "English"])
+    add(
+        name="pancreas program",
+        kind="program",
+        tumor_sites=["pancreas"],
+        services=["prrt"],
+        languages=["Spanish", "English"],
+    )
     add(name="group", kind="support_group", tumor_sites=["pancreas", "lung"])
     add(name="tele doc", telehealth=True, specialties=["medical-oncology"])
-    assert sorted(names(search(app, kinds=("program", "support_group")))) == ["group", "pancreas program"]
+    assert sorted(names(search(app, kinds=("program", "support_group")))) == [
+        "group",
+        "pancreas program",
+    ]
     assert sorted(names(search(app, site="lung"))) == ["group", "lung doc"]
     assert names(search(app, specialty="pulmonology")) == ["lung doc"]
     assert names(search(app, service="prrt")) == ["pancreas program"]
@@ -118,9 +135,20 @@ def test_slug_filter_does_not_match_a_longer_slug(app: Flask, add: Callable[...,
     assert names(search(app, language="%")) == []
 
 
-def test_remote_section_holds_online_groups_and_in_state_telehealth(app: Flask, add: Callable[..., Listing]) -> None:
-    add(name="zoom group", kind="support_group", virtual=True, latitude=None, longitude=None,
-        state="", zip="", city="", address="")
+def test_remote_section_holds_online_groups_and_in_state_telehealth(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
+    add(
+        name="zoom group",
+        kind="support_group",
+        virtual=True,
+        latitude=None,
+        longitude=None,
+        state="",
+        zip="",
+        city="",
+        address="",
+    )
     lat, lon = point_at(130, 0)
     add(name="tele far in MA", telehealth=True, latitude=lat, longitude=lon, state="MA")
     add(name="tele in CA", telehealth=True, latitude=34.05, longitude=-118.24, state="CA")
@@ -143,7 +171,10 @@ def test_top_k_matches_brute_force_on_dense_data(app: Flask) -> None:
     with app.app_context():
         everyone = db.session().query(Listing).all()
         truth = sorted(
-            ((geodesic_miles(ORIGIN.lat, ORIGIN.lon, x.latitude, x.longitude), x.id) for x in everyone),
+            (
+                (geodesic_miles(ORIGIN.lat, ORIGIN.lon, x.latitude, x.longitude), x.id)
+                for x in everyone
+            ),
         )
     expected = [i for d, i in truth if d <= 100][:40]
     assert [r.listing.id for r in results.nearby] == expected

@@ -15,8 +15,18 @@ from flask.testing import FlaskClient
 from finder.models import Listing
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-TEXT_FIELDS = ("name", "credentials", "organization", "address", "address2", "city",
-               "meeting_schedule", "description", "phone", "email")
+TEXT_FIELDS = (
+    "name",
+    "credentials",
+    "organization",
+    "address",
+    "address2",
+    "city",
+    "meeting_schedule",
+    "description",
+    "phone",
+    "email",
+)
 
 
 class Assets(HTMLParser):
@@ -56,15 +66,20 @@ def test_home(client: FlaskClient) -> None:
     assert 'name="q"' in html and 'action="/search"' in html
 
 
-def test_results_list_comes_before_the_map(client: FlaskClient, add: Callable[..., Listing]) -> None:
+def test_results_list_comes_before_the_map(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
     add(name="Dr. Near")
     add(name="Dr. Far", latitude=42.9, longitude=-71.4)
     html = client.get("/search?q=02115").get_data(as_text=True)
     assert "2 results within 100 miles of 02115 (Boston, MA)" in html
     assert html.index("Dr. Near") < html.index("Dr. Far") < html.index('class="map-panel"')
     assert 'class="folium-map"' in html
-    data = json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>',
-                                html, re.S).group(1))
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S
+        ).group(1)
+    )
     assert [f["properties"]["name"] for f in data["results"]["features"]] == ["Dr. Near", "Dr. Far"]
     assert data["origin"]["label"] == "02115 (Boston, MA)"
     assert data["radius_m"] == pytest.approx(160934.4)
@@ -79,7 +94,9 @@ def test_map_can_be_turned_off(client: FlaskClient, add: Callable[..., Listing])
 
 
 def test_search_state_is_in_the_url(client: FlaskClient) -> None:
-    html = client.get("/search?q=Boston,+MA&radius=250&kind=program&site=lung").get_data(as_text=True)
+    html = client.get("/search?q=Boston,+MA&radius=250&kind=program&site=lung").get_data(
+        as_text=True
+    )
     assert 'value="Boston, MA"' in html
     assert re.search(r'<option value="250"\s+selected', html)
     assert re.search(r'value="program"\s+checked', html)
@@ -96,15 +113,18 @@ def test_bad_query_is_a_page_that_says_what_to_type(client: FlaskClient) -> None
     assert res.status_code == 400 and "from 5 to 500 miles" in res.get_data(as_text=True)
 
 
-def test_nothing_near_shows_the_nearest_anyway(client: FlaskClient, add: Callable[..., Listing]) -> None:
+def test_nothing_near_shows_the_nearest_anyway(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
     add(name="Dr. Denver", latitude=39.74, longitude=-104.99, state="CO")
     html = client.get("/search?q=59001&radius=25").get_data(as_text=True)  # Montana
     assert "Nothing within 25 miles" in html
     assert "Dr. Denver" in html and "outside the distance you chose" in html
 
 
-def test_street_address_never_stays_in_the_url(client: FlaskClient, app: Flask,
-                                               add: Callable[..., Listing], fake_nominatim) -> None:
+def test_street_address_never_stays_in_the_url(
+    client: FlaskClient, app: Flask, add: Callable[..., Listing], fake_nominatim
+) -> None:
     app.config.update(fake_nominatim)
     add(name="Dr. Near")
     res = client.get("/search?q=1+Example+Street,+Boston,+MA&radius=50")
@@ -115,8 +135,9 @@ def test_street_address_never_stays_in_the_url(client: FlaskClient, app: Flask,
 
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
-def test_listing_text_is_escaped_everywhere(client: FlaskClient, add: Callable[..., Listing],
-                                           field: str) -> None:
+def test_listing_text_is_escaped_everywhere(
+    client: FlaskClient, add: Callable[..., Listing], field: str
+) -> None:
     item = add(**{field: XSS}, website="https://example.org/?a=<b>")
     for url in ("/search?q=02115", f"/listings/{item.id}"):
         html = client.get(url).get_data(as_text=True)
@@ -132,7 +153,9 @@ def test_listing_text_is_escaped_everywhere(client: FlaskClient, add: Callable[.
         assert any(XSS in str(v) for v in feature["properties"].values())
 
 
-def test_javascript_website_is_never_a_link(client: FlaskClient, add: Callable[..., Listing]) -> None:
+def test_javascript_website_is_never_a_link(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
     # Import validation rejects such URLs; the page must not trust the database either.
     item = add(website="javascript:alert(1)")
     html = client.get(f"/listings/{item.id}").get_data(as_text=True)
@@ -140,8 +163,9 @@ def test_javascript_website_is_never_a_link(client: FlaskClient, add: Callable[.
 
 
 @pytest.mark.parametrize("url", ["/", "/search?q=02115", "/about", "/listings/1", "/nope"])
-def test_pages_load_nothing_from_elsewhere(client: FlaskClient, add: Callable[..., Listing],
-                                           url: str) -> None:
+def test_pages_load_nothing_from_elsewhere(
+    client: FlaskClient, add: Callable[..., Listing], url: str
+) -> None:
     add(name="Dr. Near", website="https://example.org")
     html = client.get(url).get_data(as_text=True)
     assets = page_assets(html)
@@ -162,8 +186,13 @@ def test_vendor_leaflet_is_served(client: FlaskClient) -> None:
 
 
 def test_listing_detail(client: FlaskClient, add: Callable[..., Listing]) -> None:
-    item = add(name="Dr. Detail", phone="(617) 555-0142", website="https://example.org/dr",
-               tumor_sites=["pancreas"], precision="zip")
+    item = add(
+        name="Dr. Detail",
+        phone="(617) 555-0142",
+        website="https://example.org/dr",
+        tumor_sites=["pancreas"],
+        precision="zip",
+    )
     html = client.get(f"/listings/{item.id}").get_data(as_text=True)
     assert 'href="tel:6175550142"' in html
     assert 'href="https://example.org/dr"' in html
@@ -174,8 +203,9 @@ def test_listing_detail(client: FlaskClient, add: Callable[..., Listing]) -> Non
     assert client.get("/listings/999999").status_code == 404
 
 
-def test_demo_notice_shows_while_demo_listings_are_loaded(client: FlaskClient,
-                                                          add: Callable[..., Listing]) -> None:
+def test_demo_notice_shows_while_demo_listings_are_loaded(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
     assert "Demo data" not in client.get("/").get_data(as_text=True)
     add(source="demo")
     for url in ("/", "/about", "/search?q=02115"):
@@ -196,7 +226,13 @@ def test_404_page_helps(client: FlaskClient) -> None:
 def test_request_log_keeps_no_query(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     log = logging.getLogger("werkzeug")
     with caplog.at_level(logging.INFO, logger="werkzeug"):
-        log.info('%s - - [%s] "%s" %s %s', "127.0.0.1", "now",
-                 "GET /search?q=02115&radius=50 HTTP/1.1", "200", "-")
+        log.info(
+            '%s - - [%s] "%s" %s %s',
+            "127.0.0.1",
+            "now",
+            "GET /search?q=02115&radius=50 HTTP/1.1",
+            "200",
+            "-",
+        )
     assert "GET /search HTTP/1.1" in caplog.text
     assert "02115" not in caplog.text
