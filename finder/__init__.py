@@ -49,11 +49,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from finder import api, cli, db, views
+    from finder import api, cli, db, sites, views
 
     db.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(sites.bp)
     cli.init_app(app)
     _keep_queries_out_of_logs()
     return app
