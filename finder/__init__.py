@@ -40,21 +40,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         TILE_URL="",
         # Credit shown on the map for the tiles.
         TILE_ATTRIBUTION="",
+        # Largest upload accepted (bytes): a 100k-row listings CSV is about 20 MB.
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        # Admin session cookie: not readable by scripts, not sent on cross-site posts.
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # HTTPS-only cookie; None means "yes unless running in debug mode".
+        SESSION_COOKIE_SECURE=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FINDER")
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not app.debug
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from finder import api, cli, db, sites, views
+    from finder import admin, api, cli, db, sites, views
 
     db.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
     _keep_queries_out_of_logs()
     return app

@@ -1,14 +1,15 @@
-"""Command line: `finder init-db`, `finder load-demo`, and Flask's own commands."""
+"""Command line: thin click commands over the importer, exporter and accounts."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from finder import ROOT, db, importer, listings
+from finder import ROOT, accounts, db, exporter, geocode, importer, listings
 
 DEMO_CSV = ROOT / "data" / "demo_listings.csv"
 
@@ -30,21 +31,112 @@ def load_demo(if_empty: bool) -> None:
         click.echo("The directory already has listings; demo not loaded.")
         return
     report = importer.load_csv(
-        session, DEMO_CSV.read_bytes(), listings.DEMO_SOURCE, filename=DEMO_CSV.name
+        session, DEMO_CSV.read_bytes(), listings.DEMO_SOURCE, filename=DEMO_CSV.name, user="cli"
     )
-    for p in report.problems:
-        click.echo(f"line {p.line}, {p.column}: {p.message}", err=True)
+    _print_report(report)
     if not report.ok:
         sys.exit(1)
+
+
+def _print_report(report: importer.ImportReport) -> None:
+    for p in report.problems:
+        click.echo(f"line {p.line}, {p.column}: {p.message}", err=True)
+    for note in report.notes:
+        click.echo(note, err=True)
+    if report.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(report.ignored_columns)}", err=True)
+    verb = "would be" if report.dry_run else ("" if report.applied else "NOT")
     click.echo(
-        f"Demo listings: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged."
+        f"\n{report.filename or 'file'}: {report.rows} rows, source {report.source!r}"
+        + ("" if report.applied or report.dry_run else " — nothing was changed")
     )
+    table = [
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("rejected", report.skipped),
+        ("unpublished", report.unpublished),
+    ]
+    for label, n in table:
+        click.echo(f"  {label:<12} {n:>8} {verb}".rstrip())
+
+
+@click.command("import-csv")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Where the file comes from (matches re-imports).")
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, list the others.")
+@click.option(
+    "--replace-source",
+    is_flag=True,
+    help="Unpublish this source's listings that are missing from the file.",
+)
+def import_csv(
+    path: Path, source: str, dry_run: bool, skip_invalid: bool, replace_source: bool
+) -> None:
+    """Import listings from a CSV file: all rows in one transaction, or none."""
+    db.create_schema(db.engine())
+    data = path.read_bytes()
+    cfg = current_app.config
+    with click.progressbar(
+        length=max(1, data.count(b"\n")), label="Checking rows", file=sys.stderr
+    ) as bar:
+        last = 0
+
+        def step(n: int) -> None:
+            nonlocal last
+            bar.update(n - last)
+            last = n
+
+        try:
+            report = importer.load_csv(
+                db.session(),
+                data,
+                source,
+                filename=path.name,
+                user="cli",
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                replace_source=replace_source,
+                geocoder=geocode.online_geocoder(cfg),
+                min_delay=float(cfg["GEOCODER_MIN_DELAY"]),
+                progress=step,
+            )
+        except importer.BadFile as exc:
+            raise click.ClickException(str(exc)) from None
+    _print_report(report)
+    if report.problems:
+        sys.exit(1)
+
+
+@click.command("export-csv")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", help="Only this source's listings.")
+def export_csv(path: Path, source: str | None) -> None:
+    """Write listings to a CSV file in the import format."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        n = exporter.write_csv(db.session(), out, source)
+    click.echo(f"Wrote {n} listings to {path}.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+def create_admin(email: str) -> None:
+    """Create an admin (or set a new password): asks for it, or reads it from stdin."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        accounts.set_password(db.session(), email, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Admin {email.strip().lower()} can now sign in at /admin.")
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (init_db, load_demo):
+    for command in (init_db, load_demo, import_csv, export_csv, create_admin):
         app.cli.add_command(command)
 
 

@@ -1,8 +1,10 @@
-"""CSV import of listings: decode, validate every row, then apply all of it in one transaction."""
+"""CSV import of listings: decode, validate every row, locate, then apply all of it in one
+transaction, or nothing."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 from collections.abc import Callable
@@ -10,13 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder.models import Listing, _now
+from finder import geocode
+from finder.models import GeocodeCache, ImportRun, Listing, _now
 from finder.rows import COLUMNS, Problem, canonical_header, clean_row
 
 # Columns an import writes; comparing them tells an updated row from an unchanged one.
 FIELDS = tuple(c for c in COLUMNS if c != "external_id") + ("precision",)
+CHUNK = 5000  # rows per bulk statement
 
 
 @dataclass
@@ -33,7 +38,9 @@ class ImportReport:
     skipped: int = 0
     unpublished: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    sample: list[dict[str, Any]] = field(default_factory=list)  # a few of the changes
     dry_run: bool = False
     applied: bool = False
 
@@ -41,6 +48,12 @@ class ImportReport:
     def ok(self) -> bool:
         """True when no row was rejected."""
         return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (for the import log)."""
+        out = dataclasses.asdict(self)
+        out["problems"] = [dataclasses.asdict(p) for p in self.problems]
+        return out
 
 
 class BadFile(ValueError):
@@ -57,11 +70,15 @@ def decode(data: bytes) -> str:
 
 def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
     """Parse CSV text into (line number, row keyed by canonical column) pairs."""
+    if "\x00" in text[:4096]:
+        raise BadFile("This is not a CSV file. Save the spreadsheet as CSV and upload that.")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise BadFile("The file is empty. Start from the template's header row.") from None
+    except csv.Error as exc:
+        raise BadFile(f"This file can't be read as CSV ({exc}).") from None
     columns = [canonical_header(h) for h in header]
     report.ignored_columns = [h for h, c in zip(header, columns, strict=True) if c is None and h]
     if "kind" not in columns or "name" not in columns:
@@ -69,21 +86,69 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
             "The header row needs at least “kind” and “name” columns. Start from the template."
         )
     rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        # Quoted newlines make a row span lines; line_num is where it ends, as editors show it.
-        rows.append((reader.line_num, {c: v for c, v in zip(columns, values, strict=False) if c}))
+    try:
+        for values in reader:
+            if any(v.strip() for v in values):
+                # Quoted newlines make a row span lines; line_num is where it ends.
+                row = {c: v for c, v in zip(columns, values, strict=False) if c}
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise BadFile(f"Line {reader.line_num} can't be read as CSV ({exc}).") from None
     return rows
 
 
 def _key(values: dict[str, Any]) -> tuple[str, ...]:
-    """Identity of a row without an external id: kind, normalized name and address."""
-    norm = [
-        " ".join(str(values.get(c) or "").lower().split())
+    """Identity of a row without an external id: kind, normalized name, address and ZIP."""
+    return tuple(
+        " ".join(str(values.get(c) or "").lower().replace(".", "").replace(",", "").split())
         for c in ("kind", "name", "address", "zip")
-    ]
-    return tuple(norm)
+    )
+
+
+def _locate(
+    session: Session,
+    clean: list[dict[str, Any]],
+    report: ImportReport,
+    geocoder: Geocoder | None,
+    min_delay: float,
+) -> None:
+    """Give rows without coordinates a location: the online geocoder if configured (cached),
+    else the ZIP's centre. An outage falls back to the ZIP and says so; it never fails."""
+    table = geocode.zip_table()
+    failed = 0
+    for values in clean:
+        if values["latitude"] is not None or not values["zip"] or not values["address"]:
+            continue
+        if geocoder is not None and failed < 3:
+            street = ", ".join(
+                p for p in (values["address"], values["city"], values["state"], values["zip"]) if p
+            )
+            cached = session.get(GeocodeCache, street)
+            if cached is None:
+                try:
+                    place = geocode.geocode_address(geocoder, street, min_delay)
+                    cached = GeocodeCache(address=street, latitude=place.lat, longitude=place.lon)
+                except geocode.LocationError as exc:
+                    if exc.code == "geocoder_unavailable":
+                        failed += 1
+                    else:
+                        cached = GeocodeCache(address=street, latitude=None, longitude=None)
+                if cached is not None:
+                    # The cache commits on its own: an address found stays found, even when
+                    # this import is refused or only previewed.
+                    with Session(session.get_bind()) as side, side.begin():
+                        side.merge(cached)
+            if cached is not None and cached.latitude is not None:
+                values["latitude"], values["longitude"] = cached.latitude, cached.longitude
+                values["precision"] = "street"
+                continue
+        rec = table.zips[values["zip"]]
+        values["latitude"], values["longitude"], values["precision"] = rec.lat, rec.lon, "zip"
+    if failed:
+        report.notes.append(
+            "The online geocoder did not answer, so some rows were placed at the centre of "
+            "their ZIP code. Import the file again later to place them exactly."
+        )
 
 
 def load_csv(
@@ -92,11 +157,15 @@ def load_csv(
     source: str,
     *,
     filename: str = "",
+    user: str = "",
     dry_run: bool = False,
     skip_invalid: bool = False,
+    replace_source: bool = False,
+    geocoder: Geocoder | None = None,
+    min_delay: float = 1.0,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import a listings CSV for `source`: all rows in one transaction, or none of them."""
+    """Import a listings CSV for `source`: every row in one transaction, or none of them."""
     report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     rows = read_rows(decode(data), report)
     report.rows = len(rows)
@@ -104,50 +173,103 @@ def load_csv(
     seen: dict[Any, int] = {}
     for n, (line, raw) in enumerate(rows, 1):
         values, problems = clean_row(raw, line)
-        key = values.get("external_id") or _key(values) if values else None
-        if values is not None and key in seen:
-            problems = [
-                Problem(
-                    line,
-                    "external_id" if values["external_id"] else "name",
-                    f"Duplicate of line {seen[key]} in this file.",
-                )
-            ]
-            values = None
-        if values is None:
-            report.problems.extend(problems)
-            continue
-        seen[key] = line
-        clean.append(values)
+        if values is not None:
+            key = values["external_id"] or _key(values)
+            if key in seen:
+                column = "external_id" if values["external_id"] else "name"
+                problems = [Problem(line, column, f"Duplicate of line {seen[key]} in this file.")]
+                values = None
+            else:
+                seen[key] = line
+                values["_line"] = line
+                clean.append(values)
+        report.problems.extend(problems)
         if progress and n % 1000 == 0:
             progress(n)
-    if report.problems and not skip_invalid:
-        return report
     report.skipped = len({p.line for p in report.problems})
-    _apply(session, clean, report)
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
+    if report.problems and not skip_invalid:
+        _record(session, report, user)
+        return report
+    _locate(session, clean, report, geocoder, min_delay)
+    try:
+        _apply(session, clean, report, replace_source)
+        if report.problems and not skip_invalid:  # likely duplicates found while matching
+            session.rollback()
+            report.created = report.updated = report.unchanged = report.unpublished = 0
+            _record(session, report, user)
+            return report
+        if dry_run:
+            session.rollback()
+            return report
         report.applied = True
+        session.add(_run(report, user))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return report
 
 
-def _apply(session: Session, clean: list[dict[str, Any]], report: ImportReport) -> None:
+def _run(report: ImportReport, user: str) -> ImportRun:
+    return ImportRun(
+        source=report.source,
+        filename=report.filename,
+        sha256=report.sha256,
+        user=user,
+        applied=report.applied,
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=report.skipped,
+        unpublished=report.unpublished,
+        report=report.as_dict(),
+    )
+
+
+def _record(session: Session, report: ImportReport, user: str) -> None:
+    """Log a refused import (previews are not logged)."""
+    session.rollback()
+    if not report.dry_run:
+        session.add(_run(report, user))
+        session.commit()
+
+
+def _apply(
+    session: Session, clean: list[dict[str, Any]], report: ImportReport, replace_source: bool
+) -> None:
     """Insert new rows and update changed ones, in bulk, inside the caller's transaction."""
     table = Listing.__table__
     cols = [table.c.id, table.c.external_id, *(table.c[f] for f in FIELDS)]
     existing: dict[Any, tuple[int, dict[str, Any]]] = {}
+    by_name: dict[tuple[str, ...], int] = {}
     for row in session.execute(sa.select(*cols).where(table.c.source == report.source)):
         values = row._asdict()
         key = values["external_id"] or _key(values)
         existing[key] = (values["id"], {f: values[f] for f in FIELDS})
+        by_name[_key(values)[:2] + (values["zip"],)] = values["id"]
     now = _now()
-    inserts, updates = [], []
+    inserts, updates, matched = [], [], set()
     for values in clean:
+        line = values.pop("_line")
         key = values["external_id"] or _key(values)
         found = existing.get(key)
         if found is None:
+            twin = by_name.get(_key(values)[:2] + (values["zip"],))
+            if not values["external_id"] and twin is not None and twin not in matched:
+                # Same kind, name and ZIP but another address: most likely the same listing
+                # typed twice. Say so rather than create it again.
+                report.problems.append(
+                    Problem(
+                        line,
+                        "name",
+                        (
+                            f"Looks like listing #{twin} (same kind, name and ZIP code, another "
+                            "address). Give both rows an external_id, or fix the address."
+                        ),
+                    )
+                )
+                continue
             inserts.append(
                 {
                     **values,
@@ -157,12 +279,37 @@ def _apply(session: Session, clean: list[dict[str, Any]], report: ImportReport) 
                     "updated_at": now,
                 }
             )
-        elif any(found[1][f] != values[f] for f in FIELDS):
-            updates.append({"id": found[0], **{f: values[f] for f in FIELDS}, "updated_at": now})
         else:
-            report.unchanged += 1
-    if inserts:
-        session.execute(sa.insert(table), inserts)
+            matched.add(found[0])
+            if any(found[1][f] != values[f] for f in FIELDS):
+                changes = {f: values[f] for f in FIELDS if found[1][f] != values[f]}
+                updates.append(
+                    {"id": found[0], **{f: values[f] for f in FIELDS}, "updated_at": now}
+                )
+                if len(report.sample) < 10:
+                    report.sample.append(
+                        {
+                            "action": "update",
+                            "id": found[0],
+                            "name": values["name"],
+                            "changes": sorted(changes),
+                        }
+                    )
+            else:
+                report.unchanged += 1
+    for values in inserts[: max(0, 10 - len(report.sample))]:
+        report.sample.append({"action": "create", "name": values["name"]})
+    for i in range(0, len(inserts), CHUNK):
+        session.execute(sa.insert(table), inserts[i : i + CHUNK])
     if updates:
         session.execute(sa.update(Listing), updates)
     report.created, report.updated = len(inserts), len(updates)
+    if replace_source:
+        missing = sorted({v[0] for v in existing.values()} - matched)
+        for i in range(0, len(missing), CHUNK):  # stay under SQLite's bound-parameter limit
+            result = session.execute(
+                sa.update(table)
+                .where(table.c.id.in_(missing[i : i + CHUNK]), table.c.published.is_(True))
+                .values(published=False, updated_at=now)
+            )
+            report.unpublished += result.rowcount or 0

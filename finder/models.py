@@ -102,6 +102,49 @@ class Listing(Base):
         return ", ".join(p for p in (street, place.strip(" ,")) if p)
 
 
+class ImportRun(Base):
+    """One CSV import (or attempt): who, when, which file, what it did, and its full report."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(300), default="")
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    user: Mapped[str] = mapped_column(sa.String(200), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    applied: Mapped[bool] = mapped_column(default=False)
+    rows: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    unpublished: Mapped[int] = mapped_column(default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class GeocodeCache(Base):
+    """Street addresses the online geocoder already answered, so re-imports don't ask again."""
+
+    __tablename__ = "geocode_cache"
+
+    address: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class AdminUser(Base):
+    """Someone who may manage the directory."""
+
+    __tablename__ = "admin_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
 # SQLite's built-in R*Tree is the spatial index: a point is a box of zero size. Triggers keep it
 # in step with the table, so every writer (ORM, bulk Core insert, raw SQL) updates it.
 _RTREE_DDL = (

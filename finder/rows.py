@@ -9,7 +9,7 @@ from typing import Any
 
 from finder import vocab
 from finder.geocode import zip_table
-from finder.states import in_state, state_code
+from finder.states import STATES, in_state, state_code
 
 COLUMNS = (
     "external_id",
@@ -178,6 +178,13 @@ def _date(raw: str) -> dt.date | None:
     return None
 
 
+def _unquote(cell: str) -> str:
+    # Exports prefix formula-like cells with an apostrophe (CSV injection); take it off again.
+    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
+
+
 def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Validate one row (keys already canonical) into listing values, or list its problems."""
     problems: list[Problem] = []
@@ -185,8 +192,9 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     def bad(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
 
-    v = {c: " ".join((raw.get(c) or "").split()) for c in COLUMNS}
-    v["description"] = (raw.get("description") or "").strip()
+    raw = {c: _unquote(raw.get(c) or "") for c in COLUMNS}
+    v = {c: " ".join(raw[c].split()) for c in COLUMNS}
+    v["description"] = raw["description"].strip()
     out: dict[str, Any] = {}
     for column, limit in LIMITS.items():
         if len(v[column]) > limit:
@@ -279,6 +287,11 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
         if out["last_verified"] is None:
             bad("last_verified", f"“{v['last_verified']}” is not a date like 2026-01-31.")
 
+    rec = zip_table().zips.get(zip5)
+    if rec is not None and state and rec.state != state and rec.state in STATES:
+        bad("zip", f"ZIP code {zip5} is in {rec.state}, not {state}. Check the ZIP or the state.")
+    if rec is not None and not state:
+        out["state"] = state = rec.state if rec.state in STATES else ""
     lat = lon = None
     if v["latitude"] or v["longitude"]:
         try:
@@ -299,16 +312,12 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
                     f"{lat}, {lon} is outside {state}. Latitude and longitude may "
                     "be swapped, or a minus sign lost (US longitudes are negative).",
                 )
+    # Rows without coordinates are located later, by the importer's geocoder chain.
     out["latitude"], out["longitude"], out["precision"] = lat, lon, "given"
-    if lat is None and not problems:
-        if zip5 and v["address"]:
-            rec = zip_table().zips[zip5]
-            out["latitude"], out["longitude"], out["precision"] = rec.lat, rec.lon, "zip"
-            out["state"] = state or rec.state
-        elif not out["virtual"]:
-            bad(
-                "address" if zip5 else "zip",
-                "Give a street address with a ZIP code, or "
-                "latitude and longitude, or mark the listing virtual=yes.",
-            )
+    if lat is None and not (zip5 and v["address"]) and not out["virtual"]:
+        bad(
+            "address" if zip5 else "zip",
+            "Give a street address with a ZIP code, or "
+            "latitude and longitude, or mark the listing virtual=yes.",
+        )
     return (None, problems) if problems else (out, [])
