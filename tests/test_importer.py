@@ -1,0 +1,279 @@
+"""CSV import: encodings, all-or-nothing, upsert, re-import, geocoding, and the import log."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from finder import db, exporter, geocode, importer
+from finder.models import GeocodeCache, ImportRun, Listing
+from tests.conftest import FakeNominatim
+
+HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
+ROWS = [
+    "a1,doctor,Dr. Ana Peña,1 Example St,Boston,MA,02115,,,pancreas,no\n",
+    "a2,program,Côte NET Center,2 Example Ave,Boston,MA,2115,42.35,-71.07,lung,no\n",
+    "a3,support_group,Online NET Circle,,,,,,,,yes\n",
+]
+
+
+def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return (header + "".join(rows)).encode(encoding)
+
+
+def load(app: Flask, data: bytes, source: str = "partner", **options: Any) -> importer.ImportReport:
+    with app.app_context():
+        return importer.load_csv(db.session(), data, source, filename="test.csv", **options)
+
+
+def listings(app: Flask) -> list[tuple[str, str, str, bool]]:
+    with app.app_context():
+        rows = db.session().scalars(sa.select(Listing).order_by(Listing.external_id))
+        return [(x.external_id or "", x.name, x.precision, x.published) for x in rows]
+
+
+def test_import_creates_and_locates(app: Flask) -> None:
+    report = load(app, csv_bytes(*ROWS))
+    assert report.ok and report.applied and (report.created, report.rows) == (3, 3)
+    assert listings(app) == [
+        ("a1", "Dr. Ana Peña", "zip", True),
+        ("a2", "Côte NET Center", "given", True),
+        ("a3", "Online NET Circle", "given", True),
+    ]
+    with app.app_context():
+        a1 = db.session().scalar(sa.select(Listing).where(Listing.external_id == "a1"))
+        assert (round(a1.latitude, 2), round(a1.longitude, 2)) == (42.34, -71.09)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv_bytes(*ROWS),
+        b"\xef\xbb\xbf" + csv_bytes(*ROWS),  # UTF-8 with a byte-order mark
+        csv_bytes(*ROWS, encoding="cp1252"),  # Excel's Windows-1252
+        csv_bytes(*ROWS).replace(b"\n", b"\r\n"),  # Windows line ends
+    ],
+    ids=["utf8", "bom", "cp1252", "crlf"],
+)
+def test_encodings_keep_accented_names(app: Flask, data: bytes) -> None:
+    assert load(app, data).ok
+    names = [n for _, n, _, _ in listings(app)]
+    assert names == ["Dr. Ana Peña", "Côte NET Center", "Online NET Circle"]
+
+
+def test_quoted_newlines_and_line_numbers(app: Flask) -> None:
+    data = csv_bytes(
+        'b1,doctor,"Dr. Two\nLines",1 Example St,Boston,MA,02115,,,,no\n',
+        "b2,doctor,,1 Example St,Boston,MA,02115,,,,no\n",
+    )
+    report = load(app, data)
+    assert [(p.line, p.column) for p in report.problems] == [(4, "name")]
+
+
+def test_header_aliases_and_unknown_columns(app: Flask) -> None:
+    header = "ID,Type,Full Name,Street Address,City,ST,Zip Code,Phone Number,Shoe size\n"
+    report = load(
+        app,
+        csv_bytes("c1,Doctor,Dr. C,1 Example St,Boston,ma,02115,6175550100,44\n", header=header),
+    )
+    assert report.ok and report.created == 1
+    assert report.ignored_columns == ["Shoe size"]
+
+
+def test_one_bad_row_changes_nothing_and_reports_everything(app: Flask) -> None:
+    load(app, csv_bytes(ROWS[0]))
+    before = listings(app)
+    bad = csv_bytes(
+        "a1,doctor,Dr. Ana Peña RENAMED,1 Example St,Boston,MA,02115,,,,no\n",
+        "x1,wizard,Merlin,1 Example St,Boston,MA,02115,,,,no\n",
+        "x2,doctor,Dr. Swap,1 Example St,Boston,MA,02115,-71.09,42.34,,no\n",
+        "x3,doctor,Dr. Site,1 Example St,Boston,MA,02115,,,brain,no\n",
+    )
+    report = load(app, bad)
+    assert not report.applied
+    assert [(p.line, p.column) for p in report.problems] == [
+        (3, "kind"),
+        (4, "latitude"),
+        (5, "tumor_sites"),
+    ]
+    assert listings(app) == before
+
+
+def test_skip_invalid_imports_the_rest(app: Flask) -> None:
+    report = load(
+        app, csv_bytes(ROWS[0], "x1,wizard,Merlin,1 St,Boston,MA,02115,,,,no\n"), skip_invalid=True
+    )
+    assert report.applied and report.created == 1 and report.skipped == 1
+    assert [n for _, n, _, _ in listings(app)] == ["Dr. Ana Peña"]
+
+
+def test_dry_run_changes_nothing(app: Flask) -> None:
+    report = load(app, csv_bytes(*ROWS), dry_run=True)
+    assert report.created == 3 and not report.applied
+    assert listings(app) == []
+
+
+def test_reimport_is_idempotent_and_updates_changes(app: Flask) -> None:
+    load(app, csv_bytes(*ROWS))
+    again = load(app, csv_bytes(*ROWS))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    changed = load(app, csv_bytes(ROWS[0].replace("Dr. Ana Peña", "Dr. Ana Peña-Ruiz"), *ROWS[1:]))
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert changed.sample[0]["changes"] == ["name"]
+    assert load(app, csv_bytes(*ROWS), source="other").created == 3  # sources are separate
+
+
+def test_duplicates(app: Flask) -> None:
+    report = load(app, csv_bytes(ROWS[0], ROWS[0]))
+    assert [(p.line, p.message) for p in report.problems] == [
+        (3, "Duplicate of line 2 in this file.")
+    ]
+    no_id = "doctor,Dr. Same,1 Example St,Boston,MA,02115\n"
+    header = "kind,name,address,city,state,zip\n"
+    assert load(app, csv_bytes(no_id, header=header)).created == 1
+    assert load(app, csv_bytes(no_id, header=header)).unchanged == 1  # matched, not doubled
+    moved = load(app, csv_bytes("doctor,Dr. Same,9 Other Rd,Boston,MA,02115\n", header=header))
+    assert not moved.applied and "Looks like listing" in moved.problems[0].message
+
+
+def test_replace_source_unpublishes_missing(app: Flask) -> None:
+    load(app, csv_bytes(*ROWS))
+    report = load(app, csv_bytes(ROWS[0]), replace_source=True)
+    assert report.unpublished == 2
+    assert [(e, p) for e, _, _, p in listings(app)] == [("a1", True), ("a2", False), ("a3", False)]
+
+
+def test_every_import_is_logged(app: Flask) -> None:
+    load(app, csv_bytes(*ROWS))
+    load(app, csv_bytes("x,wizard,Merlin,1 St,Boston,MA,02115,,,,no\n"))
+    load(app, csv_bytes(*ROWS), dry_run=True)  # previews are not imports
+    with app.app_context():
+        runs = db.session().scalars(sa.select(ImportRun).order_by(ImportRun.id)).all()
+        assert [(r.applied, r.created, r.filename) for r in runs] == [
+            (True, 3, "test.csv"),
+            (False, 0, "test.csv"),
+        ]
+        assert runs[1].report["problems"][0]["column"] == "kind"
+        assert len(runs[0].sha256) == 64
+
+
+def test_not_a_csv(app: Flask) -> None:
+    with pytest.raises(importer.BadFile):
+        load(app, b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(importer.BadFile):
+        load(app, b"")
+    with pytest.raises(importer.BadFile, match="kind"):
+        load(app, b"foo,bar\n1,2\n")
+
+
+def test_a_crash_mid_import_leaves_the_database_as_it_was(app: Flask, monkeypatch) -> None:
+    load(app, csv_bytes(ROWS[0]))
+    before = listings(app)
+
+    def explode(*args: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    # Two rows are inserted, then building the update for the third fails.
+    monkeypatch.setattr(importer.sa, "update", explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        load(app, csv_bytes(ROWS[0].replace("Peña", "Peña 2"), *ROWS[1:]))
+    monkeypatch.undo()
+    assert listings(app) == before
+
+
+def test_a_killed_import_leaves_the_database_as_it_was(app: Flask, tmp_path) -> None:
+    load(app, csv_bytes(ROWS[0]))
+    before = listings(app)
+    path = tmp_path / "big.csv"
+    path.write_bytes(
+        csv_bytes(*(f"k{i},doctor,Dr. K{i},1 St,Boston,MA,02115,,,,no\n" for i in range(20000)))
+    )
+    # A child process imports, and kills itself with SIGKILL right after the bulk insert ran
+    # inside the transaction: no Python clean-up, no rollback, as in a power cut.
+    script = textwrap.dedent(f"""
+        import os, signal
+        from finder import create_app, db, importer
+        app = create_app({{"DATABASE_URL": {app.config["DATABASE_URL"]!r}}})
+        with app.app_context():
+            session = db.session()
+            execute = session.execute
+            def execute_then_die(stmt, *args, **kw):
+                result = execute(stmt, *args, **kw)
+                if getattr(stmt, "is_insert", False):
+                    session.flush()
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return result
+            session.execute = execute_then_die
+            importer.load_csv(session, open({str(path)!r}, "rb").read(), "partner")
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert listings(app) == before
+
+
+def test_online_geocoder_on_import_is_cached_and_outage_falls_back(
+    app: Flask, fake_nominatim
+) -> None:
+    online = geocode.online_geocoder(fake_nominatim)
+    report = load(app, csv_bytes(*ROWS), geocoder=online, min_delay=0)
+    assert report.ok and len(FakeNominatim.requests) == 1  # only a1 has an address without coords
+    assert [p for _, _, p, _ in listings(app)] == ["street", "given", "given"]
+    load(
+        app, csv_bytes(ROWS[0].replace("Peña", "Peña 2")), source="b", geocoder=online, min_delay=0
+    )
+    assert len(FakeNominatim.requests) == 1  # the same address came from the cache
+    with app.app_context():
+        assert db.session().get(GeocodeCache, "1 Example St, Boston, MA, 02115") is not None
+    FakeNominatim.mode = "down"
+    report = load(
+        app,
+        csv_bytes("d1,doctor,Dr. D,5 New St,Boston,MA,02115,,,,no\n"),
+        source="c",
+        geocoder=online,
+        min_delay=0,
+    )
+    assert report.applied and report.notes and "ZIP code" in report.notes[0]
+    assert ("d1", "Dr. D", "zip", True) in listings(app)
+
+
+def test_export_round_trip_changes_nothing(app: Flask) -> None:
+    load(app, csv_bytes(*ROWS, 'a4,doctor,=HYPERLINK("x"),1 St,Boston,MA,02115,,,,no\n'))
+    with app.app_context():
+        out = io.StringIO()
+        assert exporter.write_csv(db.session(), out, "partner") == 4
+    text = out.getvalue()
+    assert "'=HYPERLINK" in text  # a formula is text in a spreadsheet
+    assert "-71.07" in text  # a negative number is still a number
+    again = load(app, text.encode())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4), again.problems
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-71.09", "-71.09"),
+        ("Dr. Safe", "Dr. Safe"),
+    ],
+)
+def test_csv_injection_is_neutralised(cell: str, safe: str) -> None:
+    assert exporter.safe_cell(cell) == safe
