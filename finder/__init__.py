@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
     app.register_blueprint(admin.bp)
+    sites.load()  # broken education content stops the app here, not with a 500 later
     cli.init_app(app)
     _keep_queries_out_of_logs()
     return app

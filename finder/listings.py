@@ -20,7 +20,7 @@ def demo_loaded(session: Session) -> bool:
     """True while any published demo listing is in the directory."""
     stmt = (
         sa.select(Listing.id)
-        .where(Listing.source == DEMO_SOURCE, Listing.published.is_(True))
+        .where(Listing.source == DEMO_SOURCE, Listing.published == sa.true())
         .limit(1)
     )
     return session.execute(stmt).first() is not None

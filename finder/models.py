@@ -59,6 +59,20 @@ class Listing(Base):
             "latitude IS NULL OR (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
             name="ck_listing_coordinates",
         ),
+        # Partial indexes for the online-and-telehealth section. A query for nearby listings
+        # (virtual = 0, no state) can't use them, so the planner keeps the R*Tree there.
+        sa.Index(
+            "ix_listing_online",
+            "name",
+            sqlite_where=sa.text("virtual = 1"),
+            postgresql_where=sa.text("virtual"),
+        ),
+        sa.Index(
+            "ix_listing_telehealth_state",
+            "state",
+            sqlite_where=sa.text("telehealth = 1 AND virtual = 0"),
+            postgresql_where=sa.text("telehealth AND NOT virtual"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

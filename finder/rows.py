@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from finder import vocab
-from finder.geocode import zip_table
+from finder.geocode import ZipRecord, zip_table
 from finder.states import STATES, in_state, state_code
 
 COLUMNS = (
@@ -178,6 +179,19 @@ def _date(raw: str) -> dt.date | None:
     return None
 
 
+def _near(lat: float, lon: float, rec: ZipRecord | None, miles: float = 25.0) -> bool:
+    """True if the point is within `miles` of the ZIP's centre.
+
+    The simplified state outlines drop small islands and some coast, so a listing beside its
+    own ZIP passes the state check even there; a swapped or unsigned pair is never that close.
+    """
+    if rec is None:
+        return False
+    dy = (lat - rec.lat) * 69.0
+    dx = (lon - rec.lon) * 69.0 * math.cos(math.radians(rec.lat))
+    return dx * dx + dy * dy <= miles * miles
+
+
 def _unquote(cell: str) -> str:
     # Exports prefix formula-like cells with an apostrophe (CSV injection); take it off again.
     if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
@@ -306,7 +320,7 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
                     "longitude -180 to 180.",
                 )
                 lat = lon = None
-            elif state and in_state(lat, lon, state) is False:
+            elif state and in_state(lat, lon, state) is False and not _near(lat, lon, rec):
                 bad(
                     "latitude",
                     f"{lat}, {lon} is outside {state}. Latitude and longitude may "

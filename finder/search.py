@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ MIN_RADIUS, MAX_RADIUS, DEFAULT_RADIUS = 5, 500, 100
 METERS_PER_MILE = 1609.344
 NEAREST_ANYWAY = 5
 REMOTE_LIMIT = 20
+TELEHEALTH_SCAN = 300  # up to this many telehealth listings in a state are simply all measured
 FIRST_RING = 2.0  # miles: the first box searched; it doubles until it holds enough listings
 WGS84 = Geod(ellps="WGS84")
 
@@ -58,7 +60,7 @@ def geodesic_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
-    conds: list[sa.ColumnElement[bool]] = [Listing.published.is_(True)]
+    conds: list[sa.ColumnElement[bool]] = [Listing.published == sa.true()]
     if filters.kinds:
         conds.append(Listing.kind.in_(filters.kinds))
     for column, slug in (
@@ -70,7 +72,7 @@ def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
         if slug:
             conds.append(tag_filter(column, slug))
     if filters.telehealth:
-        conds.append(sa.or_(Listing.telehealth.is_(True), Listing.virtual.is_(True)))
+        conds.append(sa.or_(Listing.telehealth == sa.true(), Listing.virtual == sa.true()))
     return conds
 
 
@@ -130,6 +132,20 @@ def _nearest(
         ring = min(miles, ring * grow)
 
 
+def _measure(origin: Place, rows: Sequence[Any], within: float) -> list[tuple[float, int]]:
+    """(miles, id) for (id, lat, lon) rows within `within` miles of the origin, nearest first."""
+    rows = [r for r in rows if r[1] is not None]
+    if not rows:
+        return []
+    ids, lats, lons = zip(*rows, strict=True)
+    meters = WGS84.inv([origin.lon] * len(rows), [origin.lat] * len(rows), lons, lats)[2]
+    return sorted(
+        (m / METERS_PER_MILE, i)
+        for m, i in zip(meters, ids, strict=True)
+        if m / METERS_PER_MILE <= within
+    )
+
+
 def _load(session: Session, hits: list[tuple[float, int]]) -> list[Result]:
     """The listings for (miles, id) pairs, in the same order."""
     if not hits:
@@ -149,7 +165,7 @@ def nearby(
     limit: int = 50,
 ) -> Results:
     """Listings near `origin`, nearest first; if none are within `radius`, the nearest anyway."""
-    conds = [Listing.virtual.is_(False), *_conditions(filters)]
+    conds = [Listing.virtual == sa.false(), *_conditions(filters)]
     hits = _nearest(session, origin, radius, conds, limit)
     outside = False
     if not hits:
@@ -170,18 +186,31 @@ def _remote(session: Session, origin: Place, filters: Filters, shown: set[int]) 
     """
     groups = session.scalars(
         sa.select(Listing)
-        .where(Listing.virtual.is_(True), *_conditions(filters))
+        .where(Listing.virtual == sa.true(), *_conditions(filters))
         .order_by(Listing.name, Listing.id)
         .limit(REMOTE_LIMIT)
     ).all()
     out = [Result(g, None) for g in groups]
-    if origin.state:
-        conds = [
-            Listing.telehealth.is_(True),
-            Listing.virtual.is_(False),
-            Listing.state == origin.state,
-            *_conditions(filters),
-        ]
-        hits = _nearest(session, origin, 6000, conds, REMOTE_LIMIT + len(shown))
-        out += _load(session, [h for h in hits if h[1] not in shown][:REMOTE_LIMIT])
-    return out
+    if not origin.state:
+        return out
+    in_state = [
+        Listing.telehealth == sa.true(),
+        Listing.virtual == sa.false(),
+        Listing.state == origin.state,
+    ]
+    conds = [*in_state, *_conditions(filters)]
+    k = REMOTE_LIMIT + len(shown)
+    few = session.scalar(sa.select(sa.func.count()).select_from(Listing).where(*in_state)) or 0
+    if few <= TELEHEALTH_SCAN:
+        # Few in this state: measure them all (the partial index finds them) rather than
+        # grow a ring across a big, empty state.
+        rows = session.execute(
+            sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
+        ).all()
+        hits = _measure(origin, rows, math.inf)[:k]
+    else:
+        # Many: grow a ring from the origin. The unary + keeps SQLite from walking the state
+        # index (every telehealth listing in the state) instead of the R*Tree.
+        state = sa.literal_column("+listing.state", sa.String) == origin.state
+        hits = _nearest(session, origin, 6000, [*in_state[:2], state, *_conditions(filters)], k)
+    return out + _load(session, [h for h in hits if h[1] not in shown][:REMOTE_LIMIT])

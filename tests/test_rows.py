@@ -149,3 +149,10 @@ def test_each_rule_accepts_a_good_row(changes: dict[str, str], field: str, value
 )
 def test_header_aliases(header: str, column: str | None) -> None:
     assert canonical_header(header) == column
+
+
+def test_island_listing_next_to_its_zip_passes_the_state_check() -> None:
+    # Santa Cruz Island is missing from the simplified outline of California.
+    values, problems = clean(city="Santa Barbara", state="CA", zip="93109",
+                             latitude="34.25419", longitude="-119.83867")
+    assert problems == [] and values["precision"] == "given"
