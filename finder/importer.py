@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from finder import geocode
 from finder.models import GeocodeCache, ImportRun, Listing, _now
-from finder.rows import COLUMNS, Problem, canonical_header, clean_row
+from finder.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
 
 # Columns an import writes; comparing them tells an updated row from an unchanged one.
 FIELDS = tuple(c for c in COLUMNS if c != "external_id") + ("precision",)
@@ -172,7 +172,7 @@ def load_csv(
     clean: list[dict[str, Any]] = []
     seen: dict[Any, int] = {}
     for n, (line, raw) in enumerate(rows, 1):
-        values, problems = clean_row(raw, line)
+        values, problems = clean_row(raw, line, state_check=False)
         if values is not None:
             key = values["external_id"] or _key(values)
             if key in seen:
@@ -186,6 +186,11 @@ def load_csv(
         report.problems.extend(problems)
         if progress and n % 1000 == 0:
             progress(n)
+    outside = misplaced(clean)
+    if outside:
+        bad_lines = {p.line for p in outside}
+        clean = [v for v in clean if v["_line"] not in bad_lines]
+        report.problems = sorted([*report.problems, *outside], key=lambda p: p.line)
     report.skipped = len({p.line for p in report.problems})
     if report.problems and not skip_invalid:
         _record(session, report, user)
@@ -255,8 +260,10 @@ def _apply(
         key = values["external_id"] or _key(values)
         found = existing.get(key)
         if found is None:
-            twin = by_name.get(_key(values)[:2] + (values["zip"],))
-            if not values["external_id"] and twin is not None and twin not in matched:
+            twin = (
+                None if values["external_id"] else by_name.get(_key(values)[:2] + (values["zip"],))
+            )
+            if twin is not None and twin not in matched:
                 # Same kind, name and ZIP but another address: most likely the same listing
                 # typed twice. Say so rather than create it again.
                 report.problems.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 from finder import vocab
 from finder.geocode import ZipRecord, zip_table
-from finder.states import STATES, in_state, state_code
+from finder.states import STATES, in_state, in_state_many, state_code
 
 COLUMNS = (
     "external_id",
@@ -95,6 +96,7 @@ ALIASES = {
 }
 TRUE = {"yes", "y", "true", "t", "1", "x"}
 FALSE = {"no", "n", "false", "f", "0", ""}
+YES_NO = TRUE | FALSE
 KIND_WORDS = {
     "doctor": "doctor",
     "physician": "doctor",
@@ -139,16 +141,25 @@ def canonical_header(header: str) -> str | None:
     return by_squash.get(key) or ALIASES.get(key)
 
 
-def _slugs(raw: str, terms: tuple[vocab.Term, ...]) -> tuple[list[str], list[str]]:
-    known = {}
+@functools.cache
+def _spellings(terms: tuple[vocab.Term, ...]) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary's terms (slug or label, squashed) -> slug."""
+    known = {t.slug: t.slug for t in terms}  # the common case, checked before squashing
     for t in terms:
         known[_squash(t.slug)] = t.slug
         known[_squash(t.label)] = t.slug
+    return known
+
+
+@functools.lru_cache(maxsize=8192)
+def _slugs(raw: str, terms: tuple[vocab.Term, ...]) -> tuple[list[str], list[str]]:
+    # Cached: real files repeat the same few combinations thousands of times. Callers copy.
+    known = _spellings(terms)
     good, bad = [], []
     for part in (p.strip() for p in raw.split(";")):
         if not part:
             continue
-        slug = known.get(_squash(part))
+        slug = known.get(part) or known.get(_squash(part))
         if slug is None:
             # "PRRT (Lu-177 DOTATATE)" and "prrt" are one service: try the words before "(".
             slug = known.get(_squash(part.split("(")[0]))
@@ -170,13 +181,46 @@ def _phone(raw: str) -> str | None:
     return f"{out} ext. {ext}" if ext else out
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
     for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d"):
         try:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
     return None
+
+
+def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
+    return Problem(
+        line,
+        "latitude",
+        f"{lat}, {lon} is outside {state}. Latitude and longitude may "
+        "be swapped, or a minus sign lost (US longitudes are negative).",
+    )
+
+
+def misplaced(rows: list[dict[str, Any]]) -> list[Problem]:
+    """The state check for many clean rows at once: given coordinates outside their state."""
+    by_state: dict[str, list[dict[str, Any]]] = {}
+    for values in rows:
+        if values["precision"] == "given" and values["latitude"] is not None and values["state"]:
+            by_state.setdefault(values["state"], []).append(values)
+    problems = []
+    table = zip_table().zips
+    for state, group in by_state.items():
+        inside = in_state_many(
+            [v["latitude"] for v in group], [v["longitude"] for v in group], state
+        )
+        for values, ok in zip(group, inside or [True] * len(group), strict=True):
+            lat, lon = values["latitude"], values["longitude"]
+            if not ok and not _near(lat, lon, table.get(values["zip"])):
+                problems.append(_outside(values["_line"], lat, lon, state))
+    return problems
 
 
 def _near(lat: float, lon: float, rec: ZipRecord | None, miles: float = 25.0) -> bool:
@@ -192,6 +236,27 @@ def _near(lat: float, lon: float, rec: ZipRecord | None, miles: float = 25.0) ->
     return dx * dx + dy * dy <= miles * miles
 
 
+def _tidy(cell: str) -> str:
+    """A cell without the export's formula guard and with its spaces squashed."""
+    if "  " in cell or "\n" in cell or "\t" in cell or "\r" in cell:
+        cell = " ".join(cell.split())
+    return _unquote(cell.strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _kind(raw: str) -> str | None:
+    return KIND_WORDS.get(_squash(raw).removeprefix("net"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _languages_cached(raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip().title() for p in raw.split(";") if p.strip()))
+
+
+def _languages(raw: str) -> list[str]:
+    return list(_languages_cached(raw))
+
+
 def _unquote(cell: str) -> str:
     # Exports prefix formula-like cells with an apostrophe (CSV injection); take it off again.
     if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
@@ -199,22 +264,27 @@ def _unquote(cell: str) -> str:
     return cell
 
 
-def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Validate one row (keys already canonical) into listing values, or list its problems."""
+def clean_row(
+    raw: dict[str, str], line: int, *, state_check: bool = True
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Validate one row (keys already canonical) into listing values, or list its problems.
+
+    state_check=False leaves the coordinates-in-state check to `misplaced`, which does a whole
+    file's rows at once.
+    """
     problems: list[Problem] = []
 
     def bad(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
 
-    raw = {c: _unquote(raw.get(c) or "") for c in COLUMNS}
-    v = {c: " ".join(raw[c].split()) for c in COLUMNS}
-    v["description"] = raw["description"].strip()
+    v = {c: _tidy(raw.get(c) or "") for c in COLUMNS}
+    v["description"] = _unquote((raw.get("description") or "").strip())
     out: dict[str, Any] = {}
     for column, limit in LIMITS.items():
         if len(v[column]) > limit:
             bad(column, f"Too long ({len(v[column])} characters); the limit is {limit}.")
     out["external_id"] = v["external_id"] or None
-    kind = KIND_WORDS.get(_squash(v["kind"]).removeprefix("net"))
+    kind = _kind(v["kind"])
     if kind is None:
         bad(
             "kind",
@@ -238,7 +308,7 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
         out[column] = v[column]
     for column in BOOLEANS:
         word = v[column].lower()
-        if word not in TRUE | FALSE:
+        if word not in YES_NO:
             bad(column, f"“{v[column]}” is not yes or no.")
         out[column] = word in TRUE
     for column, terms in (
@@ -247,13 +317,12 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
         ("tumor_sites", vocab.TUMOR_SITES),
     ):
         good, unknown = _slugs(v[column], terms)
+        good = list(good)
         if unknown:
             choices = ", ".join(t.slug for t in terms)
             bad(column, f"Unknown {column.replace('_', ' ')} “{unknown[0]}”. Use: {choices}.")
         out[column] = good
-    out["languages"] = list(
-        dict.fromkeys(p.strip().title() for p in v["languages"].split(";") if p.strip())
-    )
+    out["languages"] = _languages(v["languages"])
 
     state = ""
     if v["state"]:
@@ -320,12 +389,13 @@ def clean_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
                     "longitude -180 to 180.",
                 )
                 lat = lon = None
-            elif state and in_state(lat, lon, state) is False and not _near(lat, lon, rec):
-                bad(
-                    "latitude",
-                    f"{lat}, {lon} is outside {state}. Latitude and longitude may "
-                    "be swapped, or a minus sign lost (US longitudes are negative).",
-                )
+            elif (
+                state_check
+                and state
+                and in_state(lat, lon, state) is False
+                and not _near(lat, lon, rec)
+            ):
+                problems.append(_outside(line, lat, lon, state))
     # Rows without coordinates are located later, by the importer's geocoder chain.
     out["latitude"], out["longitude"], out["precision"] = lat, lon, "given"
     if lat is None and not (zip5 and v["address"]) and not out["virtual"]:
