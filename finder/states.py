@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from functools import cache
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from shapely import STRtree, affinity, contains_xy, make_valid, prepare

@@ -153,6 +153,7 @@ def test_header_aliases(header: str, column: str | None) -> None:
 
 def test_island_listing_next_to_its_zip_passes_the_state_check() -> None:
     # Santa Cruz Island is missing from the simplified outline of California.
-    values, problems = clean(city="Santa Barbara", state="CA", zip="93109",
-                             latitude="34.25419", longitude="-119.83867")
+    values, problems = clean(
+        city="Santa Barbara", state="CA", zip="93109", latitude="34.25419", longitude="-119.83867"
+    )
     assert problems == [] and values["precision"] == "given"
