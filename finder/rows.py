@@ -141,9 +141,17 @@ def canonical_header(header: str) -> str | None:
     return by_squash.get(key) or ALIASES.get(key)
 
 
+VOCABULARIES = {
+    "specialties": vocab.SPECIALTIES,
+    "services": vocab.SERVICES,
+    "tumor_sites": vocab.TUMOR_SITES,
+}
+
+
 @functools.cache
-def _spellings(terms: tuple[vocab.Term, ...]) -> dict[str, str]:
+def _spellings(column: str) -> dict[str, str]:
     """Every accepted spelling of a vocabulary's terms (slug or label, squashed) -> slug."""
+    terms = VOCABULARIES[column]
     known = {t.slug: t.slug for t in terms}  # the common case, checked before squashing
     for t in terms:
         known[_squash(t.slug)] = t.slug
@@ -152,9 +160,9 @@ def _spellings(terms: tuple[vocab.Term, ...]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _slugs(raw: str, terms: tuple[vocab.Term, ...]) -> tuple[list[str], list[str]]:
+def _slugs(raw: str, column: str) -> tuple[list[str], list[str]]:
     # Cached: real files repeat the same few combinations thousands of times. Callers copy.
-    known = _spellings(terms)
+    known = _spellings(column)
     good, bad = [], []
     for part in (p.strip() for p in raw.split(";")):
         if not part:
@@ -238,9 +246,10 @@ def _near(lat: float, lon: float, rec: ZipRecord | None, miles: float = 25.0) ->
 
 def _tidy(cell: str) -> str:
     """A cell without the export's formula guard and with its spaces squashed."""
-    if "  " in cell or "\n" in cell or "\t" in cell or "\r" in cell:
-        cell = " ".join(cell.split())
-    return _unquote(cell.strip())
+    if not cell:
+        return cell
+    cell = " ".join(cell.split())
+    return _unquote(cell) if cell[:1] == "'" else cell
 
 
 @functools.lru_cache(maxsize=256)
@@ -277,7 +286,8 @@ def clean_row(
     def bad(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
 
-    v = {c: _tidy(raw.get(c) or "") for c in COLUMNS}
+    get = raw.get
+    v = {c: _tidy(get(c) or "") for c in COLUMNS}
     v["description"] = _unquote((raw.get("description") or "").strip())
     out: dict[str, Any] = {}
     for column, limit in LIMITS.items():
@@ -311,12 +321,8 @@ def clean_row(
         if word not in YES_NO:
             bad(column, f"“{v[column]}” is not yes or no.")
         out[column] = word in TRUE
-    for column, terms in (
-        ("specialties", vocab.SPECIALTIES),
-        ("services", vocab.SERVICES),
-        ("tumor_sites", vocab.TUMOR_SITES),
-    ):
-        good, unknown = _slugs(v[column], terms)
+    for column, terms in VOCABULARIES.items():
+        good, unknown = _slugs(v[column], column)
         good = list(good)
         if unknown:
             choices = ", ".join(t.slug for t in terms)
