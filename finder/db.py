@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -18,6 +21,8 @@ class Base(DeclarativeBase):
 def make_engine(url: str) -> sa.Engine:
     """Create an engine for a database URL, with SQLite tuned for a small web server."""
     if not url.startswith("sqlite"):
+        if url.startswith("postgresql"):
+            import geoalchemy2  # noqa: F401  (teaches SQLAlchemy the geography type)
         return sa.create_engine(url, pool_pre_ping=True)
     engine = sa.create_engine(url)
     sa.event.listen(engine, "connect", _sqlite_connect)
@@ -72,8 +77,25 @@ def _close_session(_exc: BaseException | None) -> None:
         s.close()
 
 
-def create_schema(bind: sa.Engine) -> None:
-    """Create every table (and SQLite's R*Tree index) that does not exist yet."""
-    from finder import models  # noqa: F401  (registers the tables on Base.metadata)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-    Base.metadata.create_all(bind)
+
+def alembic_config(connection: sa.Connection) -> Config:
+    """Alembic's configuration for migrating over this connection (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+    """For migrations: leave the spatial index's own objects (R*Tree, PostGIS) to spatial.py."""
+    from finder.spatial import UNMODELLED
+
+    return name not in UNMODELLED
+
+
+def create_schema(bind: sa.Engine) -> None:
+    """Migrate the database to the newest schema (safe to run again)."""
+    with bind.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")

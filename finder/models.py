@@ -157,32 +157,3 @@ class AdminUser(Base):
     email: Mapped[str] = mapped_column(sa.String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
-
-
-# SQLite's built-in R*Tree is the spatial index: a point is a box of zero size. Triggers keep it
-# in step with the table, so every writer (ORM, bulk Core insert, raw SQL) updates it.
-_RTREE_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS listing_rtree "
-    "USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
-    "CREATE TRIGGER IF NOT EXISTS listing_rtree_insert AFTER INSERT ON listing "
-    "WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN "
-    "INSERT INTO listing_rtree VALUES "
-    "(new.id, new.latitude, new.latitude, new.longitude, new.longitude); END",
-    "CREATE TRIGGER IF NOT EXISTS listing_rtree_update AFTER UPDATE OF latitude, longitude "
-    "ON listing BEGIN DELETE FROM listing_rtree WHERE id = old.id; "
-    "INSERT INTO listing_rtree SELECT new.id, new.latitude, new.latitude, new.longitude, "
-    "new.longitude WHERE new.latitude IS NOT NULL AND new.longitude IS NOT NULL; END",
-    "CREATE TRIGGER IF NOT EXISTS listing_rtree_delete AFTER DELETE ON listing BEGIN "
-    "DELETE FROM listing_rtree WHERE id = old.id; END",
-)
-for _ddl in _RTREE_DDL:
-    sa.event.listen(Listing.__table__, "after_create", sa.DDL(_ddl).execute_if(dialect="sqlite"))
-
-listing_rtree = sa.table(
-    "listing_rtree",
-    sa.column("id", sa.Integer),
-    sa.column("min_lat", sa.Float),
-    sa.column("max_lat", sa.Float),
-    sa.column("min_lon", sa.Float),
-    sa.column("max_lon", sa.Float),
-)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
-from pyproj import Geod
 from sqlalchemy.orm import Session
 
+from finder import spatial
 from finder.geocode import Place
-from finder.models import Listing, listing_rtree, tag_filter
+from finder.models import Listing, tag_filter
 
 MIN_RADIUS, MAX_RADIUS, DEFAULT_RADIUS = 5, 500, 100
-METERS_PER_MILE = 1609.344
+METERS_PER_MILE = spatial.METERS_PER_MILE
 NEAREST_ANYWAY = 5
 REMOTE_LIMIT = 20
 TELEHEALTH_SCAN = 300  # up to this many telehealth listings in a state are simply all measured
-FIRST_RING = 2.0  # miles: the first box searched; it doubles until it holds enough listings
-WGS84 = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,7 @@ class Results:
 
 def geodesic_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance in miles on the WGS84 ellipsoid (Karney's algorithm, via PROJ)."""
-    return float(WGS84.inv(lon1, lat1, lon2, lat2)[2]) / METERS_PER_MILE
+    return float(spatial.WGS84.inv(lon1, lat1, lon2, lat2)[2]) / METERS_PER_MILE
 
 
 def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
@@ -74,76 +69,6 @@ def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
     if filters.telehealth:
         conds.append(sa.or_(Listing.telehealth == sa.true(), Listing.virtual == sa.true()))
     return conds
-
-
-def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
-    """A lat/lon box that holds every point within `miles` on the ellipsoid.
-
-    A degree of latitude is at least 68.7 miles and a degree of longitude at least
-    69.17·cos(lat) miles, measured at the box's edge nearest a pole, so the box never cuts
-    the circle; the 1% pad covers the R*Tree's 32-bit float rounding.
-    """
-    pad = miles * 1.01
-    dlat = pad / 68.7
-    cos_edge = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
-    dlon = min(180.0, pad / (69.17 * max(cos_edge, 1e-3)))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def _nearest(
-    session: Session,
-    origin: Place,
-    miles: float,
-    conds: Sequence[sa.ColumnElement[bool]],
-    k: int,
-) -> list[tuple[float, int]]:
-    """(miles, id) of the k nearest matching listings within `miles`, exact, nearest first.
-
-    Searches a small box around the origin and grows it until it holds k listings within
-    the box's inscribed circle, so the rows read grow with k, not with the directory.
-    """
-    ring = min(miles, FIRST_RING)
-    while True:
-        min_lat, max_lat, min_lon, max_lon = _bbox(origin.lat, origin.lon, ring)
-        rows = session.execute(
-            sa.select(Listing.id, Listing.latitude, Listing.longitude)
-            .join(listing_rtree, listing_rtree.c.id == Listing.id)
-            .where(
-                listing_rtree.c.min_lat <= max_lat,
-                listing_rtree.c.max_lat >= min_lat,
-                listing_rtree.c.min_lon <= max_lon,
-                listing_rtree.c.max_lon >= min_lon,
-                *conds,
-            )
-        ).all()
-        found: list[tuple[float, int]] = []
-        if rows:
-            ids, lats, lons = zip(*rows, strict=True)
-            meters = WGS84.inv([origin.lon] * len(rows), [origin.lat] * len(rows), lons, lats)[2]
-            found = sorted(
-                (m / METERS_PER_MILE, i)
-                for m, i in zip(meters, ids, strict=True)
-                if m / METERS_PER_MILE <= ring
-            )
-        if len(found) >= k or ring >= miles:
-            return found[:k]
-        # Grow the circle's area by about what the density so far says is missing.
-        grow = 4.0 if not found else max(2.0, min(8.0, 1.3 * math.sqrt(k / len(found))))
-        ring = min(miles, ring * grow)
-
-
-def _measure(origin: Place, rows: Sequence[Any], within: float) -> list[tuple[float, int]]:
-    """(miles, id) for (id, lat, lon) rows within `within` miles of the origin, nearest first."""
-    rows = [r for r in rows if r[1] is not None]
-    if not rows:
-        return []
-    ids, lats, lons = zip(*rows, strict=True)
-    meters = WGS84.inv([origin.lon] * len(rows), [origin.lat] * len(rows), lons, lats)[2]
-    return sorted(
-        (m / METERS_PER_MILE, i)
-        for m, i in zip(meters, ids, strict=True)
-        if m / METERS_PER_MILE <= within
-    )
 
 
 def _load(session: Session, hits: list[tuple[float, int]]) -> list[Result]:
@@ -166,12 +91,12 @@ def nearby(
 ) -> Results:
     """Listings near `origin`, nearest first; if none are within `radius`, the nearest anyway."""
     conds = [Listing.virtual == sa.false(), *_conditions(filters)]
-    hits = _nearest(session, origin, radius, conds, limit)
+    hits = spatial.nearest(session, origin.lat, origin.lon, radius, conds, limit)
     outside = False
     if not hits:
         # NET specialists are rare: look further for a few (all of the US and its
         # territories fits within 6,000 miles of Boston or Honolulu).
-        hits = _nearest(session, origin, 6000, conds, NEAREST_ANYWAY)
+        hits = spatial.nearest(session, origin.lat, origin.lon, 6000, conds, NEAREST_ANYWAY)
         outside = bool(hits)
     found = _load(session, hits)
     shown = {r.listing.id for r in found}
@@ -204,13 +129,10 @@ def _remote(session: Session, origin: Place, filters: Filters, shown: set[int]) 
     if few <= TELEHEALTH_SCAN:
         # Few in this state: measure them all (the partial index finds them) rather than
         # grow a ring across a big, empty state.
-        rows = session.execute(
-            sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
-        ).all()
-        hits = _measure(origin, rows, math.inf)[:k]
+        hits = spatial.measure_all(session, origin.lat, origin.lon, conds)[:k]
     else:
-        # Many: grow a ring from the origin. The unary + keeps SQLite from walking the state
-        # index (every telehealth listing in the state) instead of the R*Tree.
-        state = sa.literal_column("+listing.state", sa.String) == origin.state
-        hits = _nearest(session, origin, 6000, [*in_state[:2], state, *_conditions(filters)], k)
+        # Many: search outward from the origin through the spatial index.
+        state = spatial.state_condition(session, origin.state)
+        conds = [*in_state[:2], state, *_conditions(filters)]
+        hits = spatial.nearest(session, origin.lat, origin.lon, 6000, conds, k)
     return out + _load(session, [h for h in hits if h[1] not in shown][:REMOTE_LIMIT])

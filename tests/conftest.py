@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,24 +14,50 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from finder import create_app, db
+from finder import create_app, db, models  # noqa: F401  (models fill Base.metadata)
 from finder.models import Listing
 
 BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
 
 
+# The suite runs on SQLite by default; scripts/test runs it again with this set to a real
+# PostgreSQL + PostGIS database.
+POSTGRES_URL = os.environ.get("FINDER_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def _postgres_migrated() -> bool:
+    """Migrate the PostgreSQL test database once per run (tests then empty its tables)."""
+    if POSTGRES_URL:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.create_schema(engine)
+        engine.dispose()
+    return bool(POSTGRES_URL)
+
+
 @pytest.fixture
-def app(tmp_path: Any) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
-            "GEOCODER_MIN_DELAY": 0,
-        }
-    )
+def database_url(tmp_path: Any, _postgres_migrated: bool) -> str:
+    """A fresh, migrated, empty database for one test."""
+    if not _postgres_migrated:
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        tables = [t for t in db.Base.metadata.sorted_tables]
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "GEOCODER_MIN_DELAY": 0})
     with app.app_context():
         db.create_schema(db.engine())
     yield app

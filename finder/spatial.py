@@ -1,0 +1,201 @@
+"""The spatial index, per database: SQLite's R*Tree or a PostGIS geography column. The one
+place that knows which backend is in use."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from pyproj import Geod
+from sqlalchemy.orm import Session
+
+from finder.models import Listing
+
+METERS_PER_MILE = 1609.344
+WGS84 = Geod(ellps="WGS84")
+FIRST_RING = 2.0  # miles: SQLite's first box; it grows until it holds enough listings
+
+# SQLite: a point is a box of zero size in the built-in R*Tree. Triggers keep it in step with
+# the table, so every writer (ORM, bulk Core insert, raw SQL) updates it.
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS listing_rtree "
+    "USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_insert AFTER INSERT ON listing "
+    "WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN "
+    "INSERT INTO listing_rtree VALUES "
+    "(new.id, new.latitude, new.latitude, new.longitude, new.longitude); END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_update AFTER UPDATE OF latitude, longitude "
+    "ON listing BEGIN DELETE FROM listing_rtree WHERE id = old.id; "
+    "INSERT INTO listing_rtree SELECT new.id, new.latitude, new.latitude, new.longitude, "
+    "new.longitude WHERE new.latitude IS NOT NULL AND new.longitude IS NOT NULL; END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_delete AFTER DELETE ON listing BEGIN "
+    "DELETE FROM listing_rtree WHERE id = old.id; END",
+)
+# PostgreSQL: a generated geography column, so it can never disagree with latitude/longitude,
+# and its GiST index serves ST_DWithin and the <-> nearest-neighbour operator.
+POSTGRESQL_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    "ALTER TABLE listing ADD COLUMN IF NOT EXISTS geog geography(Point, 4326) "
+    "GENERATED ALWAYS AS (CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN "
+    "ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_listing_geog ON listing USING gist (geog)",
+)
+# Objects the models don't describe: migrations' model comparison leaves them alone.
+UNMODELLED = {
+    "listing_rtree",
+    "listing_rtree_node",
+    "listing_rtree_parent",
+    "listing_rtree_rowid",
+    "spatial_ref_sys",
+    "geog",
+    "ix_listing_geog",
+}
+
+_rtree = sa.table(
+    "listing_rtree",
+    sa.column("id", sa.Integer),
+    sa.column("min_lat", sa.Float),
+    sa.column("max_lat", sa.Float),
+    sa.column("min_lon", sa.Float),
+    sa.column("max_lon", sa.Float),
+)
+_geog = sa.literal_column("listing.geog")
+
+
+def ddl(dialect: str) -> tuple[str, ...]:
+    """The statements that create the spatial index on this database."""
+    return {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}.get(dialect, ())
+
+
+def _measure(lat: float, lon: float, rows: Sequence[Any], within: float) -> list[tuple[float, int]]:
+    """(miles, id) for (id, lat, lon) rows within `within` miles of a point, nearest first."""
+    rows = [r for r in rows if r[1] is not None]
+    if not rows:
+        return []
+    ids, lats, lons = zip(*rows, strict=True)
+    meters = WGS84.inv([lon] * len(rows), [lat] * len(rows), lons, lats)[2]
+    return sorted(
+        (m / METERS_PER_MILE, i)
+        for m, i in zip(meters, ids, strict=True)
+        if m / METERS_PER_MILE <= within
+    )
+
+
+def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
+    """A lat/lon box that holds every point within `miles` on the ellipsoid.
+
+    A degree of latitude is at least 68.7 miles and a degree of longitude at least
+    69.17·cos(lat) miles, measured at the box's edge nearest a pole, so the box never cuts
+    the circle; the 1% pad covers the R*Tree's 32-bit float rounding.
+    """
+    pad = miles * 1.01
+    dlat = pad / 68.7
+    cos_edge = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
+    dlon = min(180.0, pad / (69.17 * max(cos_edge, 1e-3)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def nearest(
+    session: Session,
+    lat: float,
+    lon: float,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    k: int,
+) -> list[tuple[float, int]]:
+    """(miles, id) of the k nearest matching listings within `miles`, nearest first, with
+    exact distances on the WGS84 ellipsoid."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _nearest_postgis(session, lat, lon, miles, conds, k)
+    return _nearest_rtree(session, lat, lon, miles, conds, k)
+
+
+def _nearest_postgis(
+    session: Session,
+    lat: float,
+    lon: float,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    k: int,
+) -> list[tuple[float, int]]:
+    from geoalchemy2 import Geography  # the "postgres" extra; SQLite installs don't need it
+
+    origin = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
+    meters = sa.func.ST_Distance(_geog, origin)
+    if miles < 6000:
+        # Radius search: the GiST index answers ST_DWithin, then order by exact distance.
+        stmt = (
+            sa.select(meters, Listing.id)
+            .where(sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE), *conds)
+            .order_by(meters, Listing.id)
+            .limit(k)
+        )
+        return [(m / METERS_PER_MILE, i) for m, i in session.execute(stmt)]
+    # Nearest anywhere: the <-> operator walks the index nearest first (KNN), but on a sphere.
+    # Fetch extra and re-rank by the exact distance; if the last one fetched could still beat
+    # the k-th (the sphere and the spheroid differ by under 0.56%), fetch more.
+    knn = _geog.op("<->")(origin)
+    fetch = 2 * k + 10
+    while True:
+        rows = session.execute(
+            sa.select(meters, knn, Listing.id)
+            .where(_geog.is_not(None), *conds)
+            .order_by(knn, Listing.id)
+            .limit(fetch)
+        ).all()
+        exact = sorted((m / METERS_PER_MILE, i) for m, _, i in rows)[:k]
+        if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > exact[-1][0] * METERS_PER_MILE:
+            return exact
+        fetch *= 4
+
+
+def _nearest_rtree(
+    session: Session,
+    lat: float,
+    lon: float,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    k: int,
+) -> list[tuple[float, int]]:
+    """Search a small box around the point and grow it until it holds k listings within the
+    box's inscribed circle, so the rows read grow with k, not with the directory."""
+    ring = min(miles, FIRST_RING)
+    while True:
+        min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
+        rows = session.execute(
+            sa.select(Listing.id, Listing.latitude, Listing.longitude)
+            .join(_rtree, _rtree.c.id == Listing.id)
+            .where(
+                _rtree.c.min_lat <= max_lat,
+                _rtree.c.max_lat >= min_lat,
+                _rtree.c.min_lon <= max_lon,
+                _rtree.c.max_lon >= min_lon,
+                *conds,
+            )
+        ).all()
+        found = _measure(lat, lon, rows, ring)
+        if len(found) >= k or ring >= miles:
+            return found[:k]
+        # Grow the circle's area by about what the density so far says is missing.
+        grow = 4.0 if not found else max(2.0, min(8.0, 1.3 * math.sqrt(k / len(found))))
+        ring = min(miles, ring * grow)
+
+
+def measure_all(
+    session: Session, lat: float, lon: float, conds: Sequence[sa.ColumnElement[bool]]
+) -> list[tuple[float, int]]:
+    """(miles, id) of every matching listing, nearest first (for small, indexed sets)."""
+    rows = session.execute(
+        sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
+    ).all()
+    return _measure(lat, lon, rows, math.inf)
+
+
+def state_condition(session: Session, state: str) -> sa.ColumnElement[bool]:
+    """listing.state = state, written so SQLite's planner keeps to the R*Tree for it."""
+    if session.get_bind().dialect.name == "sqlite":
+        # The unary + stops SQLite from walking the state index instead of the R*Tree.
+        return sa.literal_column("+listing.state", sa.String) == state
+    return Listing.state == state
