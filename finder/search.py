@@ -14,7 +14,7 @@ from finder.models import Listing, tag_filter
 MIN_RADIUS, MAX_RADIUS, DEFAULT_RADIUS = 5, 500, 100
 METERS_PER_MILE = spatial.METERS_PER_MILE
 NEAREST_ANYWAY = 5
-REMOTE_LIMIT = 20
+REMOTE_LIMIT = 10  # online groups, and as many telehealth listings in the state
 TELEHEALTH_SCAN = 300  # up to this many telehealth listings in a state are simply all measured
 
 
@@ -71,15 +71,15 @@ def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
     return conds
 
 
-def _load(session: Session, hits: list[tuple[float, int]]) -> list[Result]:
-    """The listings for (miles, id) pairs, in the same order."""
-    if not hits:
-        return []
-    by_id = {
-        x.id: x
-        for x in session.scalars(sa.select(Listing).where(Listing.id.in_([i for _, i in hits])))
-    }
-    return [Result(by_id[i], miles) for miles, i in hits]
+def _load(session: Session, *hit_lists: list[tuple[float, int]]) -> list[list[Result]]:
+    """The listings for lists of (miles, id) pairs, in the same order, in one query."""
+    ids = [i for hits in hit_lists for _, i in hits]
+    by_id = (
+        {x.id: x for x in session.scalars(sa.select(Listing).where(Listing.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    return [[Result(by_id[i], miles) for miles, i in hits] for hits in hit_lists]
 
 
 def nearby(
@@ -98,41 +98,43 @@ def nearby(
         # territories fits within 6,000 miles of Boston or Honolulu).
         hits = spatial.nearest(session, origin.lat, origin.lon, 6000, conds, NEAREST_ANYWAY)
         outside = bool(hits)
-    found = _load(session, hits)
-    shown = {r.listing.id for r in found}
-    return Results(origin, radius, found, outside, _remote(session, origin, filters, shown))
-
-
-def _remote(session: Session, origin: Place, filters: Filters, shown: set[int]) -> list[Result]:
-    """Online support groups anywhere, then the nearest telehealth listings in the origin's state.
-
-    Telehealth is usually limited to patients in states where the doctor is licensed, so a
-    telehealth doctor across the country is rarely an option.
-    """
     groups = session.scalars(
         sa.select(Listing)
         .where(Listing.virtual == sa.true(), *_conditions(filters))
         .order_by(Listing.name, Listing.id)
         .limit(REMOTE_LIMIT)
     ).all()
-    out = [Result(g, None) for g in groups]
+    shown = {i for _, i in hits}
+    tele = [h for h in _telehealth(session, origin, filters, len(shown)) if h[1] not in shown]
+    found, tele_found = _load(session, hits, tele[:REMOTE_LIMIT])
+    remote = [Result(g, None) for g in groups] + tele_found
+    return Results(origin, radius, found, outside, remote)
+
+
+def _telehealth(
+    session: Session, origin: Place, filters: Filters, skip: int
+) -> list[tuple[float, int]]:
+    """(miles, id) of the nearest telehealth listings in the origin's state.
+
+    Telehealth is usually limited to patients in states where the doctor is licensed, so a
+    telehealth doctor across the country is rarely an option. `skip` more are fetched, for
+    those already in the nearby list.
+    """
     if not origin.state:
-        return out
+        return []
     in_state = [
         Listing.telehealth == sa.true(),
         Listing.virtual == sa.false(),
         Listing.state == origin.state,
     ]
-    conds = [*in_state, *_conditions(filters)]
-    k = REMOTE_LIMIT + len(shown)
+    k = REMOTE_LIMIT + skip
     few = session.scalar(sa.select(sa.func.count()).select_from(Listing).where(*in_state)) or 0
     if few <= TELEHEALTH_SCAN:
         # Few in this state: measure them all (the partial index finds them) rather than
         # grow a ring across a big, empty state.
-        hits = spatial.measure_all(session, origin.lat, origin.lon, conds)[:k]
-    else:
-        # Many: search outward from the origin through the spatial index.
-        state = spatial.state_condition(session, origin.state)
-        conds = [*in_state[:2], state, *_conditions(filters)]
-        hits = spatial.nearest(session, origin.lat, origin.lon, 6000, conds, k)
-    return out + _load(session, [h for h in hits if h[1] not in shown][:REMOTE_LIMIT])
+        conds = [*in_state, *_conditions(filters)]
+        return spatial.measure_all(session, origin.lat, origin.lon, conds)[:k]
+    # Many: search outward from the origin through the spatial index.
+    state = spatial.state_condition(session, origin.state)
+    conds = [*in_state[:2], state, *_conditions(filters)]
+    return spatial.nearest(session, origin.lat, origin.lon, 6000, conds, k)
