@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder import geocode
+from finder import geocode, spatial
 from finder.models import GeocodeCache, ImportRun, Listing, _now
 from finder.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
 
@@ -306,8 +306,7 @@ def _apply(
                 report.unchanged += 1
     for values in inserts[: max(0, 10 - len(report.sample))]:
         report.sample.append({"action": "create", "name": values["name"]})
-    for i in range(0, len(inserts), CHUNK):
-        session.execute(sa.insert(table), inserts[i : i + CHUNK])
+    spatial.bulk_insert(session, inserts, CHUNK)
     if updates:
         session.execute(sa.update(Listing), updates)
     report.created, report.updated = len(inserts), len(updates)

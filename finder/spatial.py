@@ -193,6 +193,35 @@ def measure_all(
     return _measure(lat, lon, rows, math.inf)
 
 
+def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000) -> None:
+    """Insert many listings in the session's transaction, keeping the spatial index in step.
+
+    On SQLite the per-row R*Tree trigger costs more than the insert itself, so a big batch
+    drops it, fills the R*Tree with one statement, and puts the trigger back, all inside the
+    same transaction (a crash rolls all of it back; readers keep their snapshot).
+    """
+    table = Listing.__table__
+    if session.get_bind().dialect.name != "sqlite" or len(rows) < 2000:
+        for i in range(0, len(rows), chunk):
+            session.execute(sa.insert(table), rows[i : i + chunk])
+        return
+    conn = session.connection()
+    names = [c.name for c in table.columns if c.name != "id"]
+    compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=names)
+    # The column types' own converters (lists to '|a|b|', dates), without per-row overhead.
+    convert = [(n, table.c[n].type.bind_processor(conn.dialect)) for n in compiled.positiontup]
+    params = [tuple(f(row[n]) if f else row[n] for n, f in convert) for row in rows]
+    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM listing").scalar()
+    conn.exec_driver_sql("DROP TRIGGER listing_rtree_insert")
+    conn.exec_driver_sql(str(compiled), params)
+    conn.exec_driver_sql(
+        "INSERT INTO listing_rtree SELECT id, latitude, latitude, longitude, longitude "
+        "FROM listing WHERE id > ? AND latitude IS NOT NULL AND longitude IS NOT NULL",
+        (before,),
+    )
+    conn.exec_driver_sql(SQLITE_DDL[1])
+
+
 def state_condition(session: Session, state: str) -> sa.ColumnElement[bool]:
     """listing.state = state, written so SQLite's planner keeps to the R*Tree for it."""
     if session.get_bind().dialect.name == "sqlite":

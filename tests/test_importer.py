@@ -201,19 +201,17 @@ def test_a_killed_import_leaves_the_database_as_it_was(app: Flask, tmp_path) -> 
     # inside the transaction: no Python clean-up, no rollback, as in a power cut.
     script = textwrap.dedent(f"""
         import os, signal
-        from finder import create_app, db, importer
+        from finder import create_app, db, importer, spatial
         app = create_app({{"DATABASE_URL": {app.config["DATABASE_URL"]!r}}})
+        insert = spatial.bulk_insert
+        def insert_then_die(session, rows, *args):
+            insert(session, rows, *args)  # 20,000 rows written, not yet committed
+            assert session.connection().exec_driver_sql(
+                "SELECT count(*) FROM listing").scalar() > 20000
+            os.kill(os.getpid(), signal.SIGKILL)
+        spatial.bulk_insert = insert_then_die
         with app.app_context():
-            session = db.session()
-            execute = session.execute
-            def execute_then_die(stmt, *args, **kw):
-                result = execute(stmt, *args, **kw)
-                if getattr(stmt, "is_insert", False):
-                    session.flush()
-                    os.kill(os.getpid(), signal.SIGKILL)
-                return result
-            session.execute = execute_then_die
-            importer.load_csv(session, open({str(path)!r}, "rb").read(), "partner")
+            importer.load_csv(db.session(), open({str(path)!r}, "rb").read(), "partner")
     """)
     proc = subprocess.run(
         [sys.executable, "-c", script],
@@ -277,3 +275,21 @@ def test_export_round_trip_changes_nothing(app: Flask) -> None:
 )
 def test_csv_injection_is_neutralised(cell: str, safe: str) -> None:
     assert exporter.safe_cell(cell) == safe
+
+
+def test_a_big_import_keeps_the_spatial_index_in_step(app: Flask, add) -> None:
+    from finder.geocode import locate
+    from finder.search import nearby
+
+    rows = (
+        f"g{i},doctor,Dr. G{i},1 St,Boston,MA,02115,{42.0 + i / 10000:.5f},-71.09,,no\n"
+        for i in range(2500)
+    )
+    assert load(app, csv_bytes(*rows)).created == 2500  # the bulk path (R*Tree rebuilt)
+    later = add(name="Dr. Later", latitude=41.9, longitude=-71.09)  # the trigger is back
+    with app.app_context():
+        found = nearby(db.session(), locate("02115"), 100, limit=200).nearby
+        ids = {r.listing.external_id for r in found}
+        assert len(found) == 200 and "g2499" in ids
+        near = nearby(db.session(), locate(lat=41.9, lon=-71.09), 5, limit=1).nearby
+        assert near[0].listing.id == later.id
