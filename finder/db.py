@@ -68,7 +68,8 @@ def session() -> Session:
     """The session of the current app context, opened on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["finder.sessionmaker"]()
-    return g.db_session  # type: ignore[no-any-return]
+    session: Session = g.db_session
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:

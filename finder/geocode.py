@@ -110,7 +110,7 @@ class OfflineGeocoder(Geocoder):
     def __init__(self) -> None:
         super().__init__()
 
-    def geocode(self, query: str, *, exactly_one: bool = True) -> Location | None:  # type: ignore[override]
+    def geocode(self, query: str, *, exactly_one: bool = True) -> Location | None:
         """Geocode a ZIP or "City, ST" offline; None if it is not in the table."""
         try:
             place = _offline(query)
@@ -119,7 +119,7 @@ class OfflineGeocoder(Geocoder):
         loc = Location(place.label, (place.lat, place.lon), {"precision": place.precision})
         return loc if exactly_one else [loc]
 
-    def reverse(self, query: tuple[float, float], *, exactly_one: bool = True) -> Location | None:  # type: ignore[override]
+    def reverse(self, query: tuple[float, float], *, exactly_one: bool = True) -> Location | None:
         """The nearest ZIP centroid to a (lat, lon) point."""
         rec = zip_table().nearest_zip(*query)
         loc = Location(_zip_label(rec), (rec.lat, rec.lon), {"zip": rec.zip})

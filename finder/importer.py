@@ -9,7 +9,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
@@ -244,7 +244,7 @@ def _apply(
     session: Session, clean: list[dict[str, Any]], report: ImportReport, replace_source: bool
 ) -> None:
     """Insert new rows and update changed ones, in bulk, inside the caller's transaction."""
-    table = Listing.__table__
+    table = cast(sa.Table, Listing.__table__)
     cols = [table.c.id, table.c.external_id, *(table.c[f] for f in FIELDS)]
     existing: dict[Any, tuple[int, dict[str, Any]]] = {}
     by_name: dict[tuple[str, ...], int] = {}
@@ -318,4 +318,4 @@ def _apply(
                 .where(table.c.id.in_(missing[i : i + CHUNK]), table.c.published.is_(True))
                 .values(published=False, updated_at=now)
             )
-            report.unpublished += result.rowcount or 0
+            report.unpublished += cast(sa.CursorResult[Any], result).rowcount or 0

@@ -8,9 +8,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import folium
+from branca.element import Figure
 
 from finder.geocode import Place
 from finder.search import METERS_PER_MILE, Result
@@ -40,7 +41,7 @@ def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str)
     m.default_css = [("leaflet_css", leaflet_css)]
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, name="Map", max_zoom=18).add_to(m)
-    root = m.get_root()
+    root = cast(Figure, m.get_root())
     root.render()
     # folium's viewport tag forbids pinch zoom (user-scalable=no), which people with low
     # vision need; the page's own viewport tag is used instead.

@@ -20,7 +20,7 @@ TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 class Args(Protocol):
     """A multi-valued mapping such as werkzeug's MultiDict."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str) -> str | None: ...
     def getlist(self, key: str) -> list[str]: ...
 
 
@@ -102,9 +102,8 @@ def _flag(args: Args, name: str, default: bool) -> bool:
     raise QueryError(f"invalid_{name}", f"Use 1 or 0 for “{name}”.", name)
 
 
-def parse_search(args: Args | Mapping[str, str]) -> SearchQuery:
+def parse_search(args: Args) -> SearchQuery:
     """Validate search parameters (q or lat+lon, radius, kind, site, ...) into a SearchQuery."""
-    assert hasattr(args, "getlist"), "pass a MultiDict"
     q = " ".join((args.get("q") or "").split())
     lat = _number(args, "lat", "invalid_location", "Latitude must be a number.")
     lon = _number(args, "lon", "invalid_location", "Longitude must be a number.")

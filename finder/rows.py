@@ -163,7 +163,8 @@ def _spellings(column: str) -> dict[str, str]:
 def _slugs(raw: str, column: str) -> tuple[list[str], list[str]]:
     # Cached: real files repeat the same few combinations thousands of times. Callers copy.
     known = _spellings(column)
-    good, bad = [], []
+    good: list[str] = []
+    bad: list[str] = []
     for part in (p.strip() for p in raw.split(";")):
         if not part:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from pyproj import Geod
@@ -61,7 +61,7 @@ _rtree = sa.table(
     sa.column("min_lon", sa.Float),
     sa.column("max_lon", sa.Float),
 )
-_geog = sa.literal_column("listing.geog")
+_geog: sa.ColumnClause[Any] = sa.literal_column("listing.geog")
 
 
 def ddl(dialect: str) -> tuple[str, ...]:
@@ -200,7 +200,7 @@ def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000)
     drops it, fills the R*Tree with one statement, and puts the trigger back, all inside the
     same transaction (a crash rolls all of it back; readers keep their snapshot).
     """
-    table = Listing.__table__
+    table = cast(sa.Table, Listing.__table__)
     if session.get_bind().dialect.name != "sqlite" or len(rows) < 2000:
         for i in range(0, len(rows), chunk):
             session.execute(sa.insert(table), rows[i : i + chunk])
@@ -209,7 +209,9 @@ def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000)
     names = [c.name for c in table.columns if c.name != "id"]
     compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=names)
     # The column types' own converters (lists to '|a|b|', dates), without per-row overhead.
-    convert = [(n, table.c[n].type.bind_processor(conn.dialect)) for n in compiled.positiontup]
+    convert = [
+        (n, table.c[n].type.bind_processor(conn.dialect)) for n in compiled.positiontup or ()
+    ]
     params = [tuple(f(row[n]) if f else row[n] for n, f in convert) for row in rows]
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM listing").scalar()
     conn.exec_driver_sql("DROP TRIGGER listing_rtree_insert")

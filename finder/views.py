@@ -90,7 +90,7 @@ def search() -> str | Response | tuple[str, int]:
     """The results list, then the map of the same results."""
     if any(v == "" for _, v in request.args.items(multi=True)):
         # The form sends every field; a link to share is shorter without the empty ones.
-        kept = {k: [v for v in request.args.getlist(k) if v] for k in request.args}
+        kept: dict[str, Any] = {k: [v for v in request.args.getlist(k) if v] for k in request.args}
         return redirect(url_for("views.search", **{k: v for k, v in kept.items() if v}))
     try:
         query, results = run_search(request.args, current_app.config, db.session())
