@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         # HTTPS-only cookie; None means "yes unless running in debug mode".
         SESSION_COOKIE_SECURE=None,
+        # Proxies in front of the app (nginx: 1), so client addresses and HTTPS are seen
+        # right; 0 trusts no X-Forwarded-* header.
+        PROXY_HOPS=0,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FINDER")
@@ -54,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,13 +1,160 @@
-"""Admin pages: sign-in, CSV upload/preview/confirm, listing management (placeholder)."""
+"""Admin pages: sign-in and sign-out, the guards every admin page shares, and the home page.
+
+The import pages (admin_imports) and listing pages (admin_listings) add their routes to this
+blueprint, so sign-in, CSRF and the no-store headers cover them too.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hmac
+import math
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from finder import accounts, db, geocode, listings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+PUBLIC = {"admin.login"}  # the one admin page open to people who are not signed in
+CSRF_FIELD = "csrf_token"
 
 
-@bp.route("/")
+def csrf_token() -> str:
+    """This session's form token, made on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after a form: a path inside /admin, never another site."""
+    if target and target.startswith("/admin") and "\\" not in target:
+        return target
+    return url_for("admin.index")
+
+
+def geocoding() -> dict[str, Any]:
+    """The import's geocoder settings, for load_csv and listing edits."""
+    cfg = current_app.config
+    return {
+        "geocoder": geocode.online_geocoder(cfg),
+        "min_delay": float(cfg["GEOCODER_MIN_DELAY"]),
+    }
+
+
+@bp.context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "admin": g.get("admin")}
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    """Sign-in first (except on the login page), then a valid form token on every POST."""
+    g.admin = accounts.signed_in(db.session(), session.get("admin_id"), session.get("admin_stamp"))
+    if g.admin is None and request.endpoint not in PUBLIC:
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        abort(403, "Sign in first: you are not signed in, or your session has ended.")
+    if request.method == "POST":
+        sent = request.form.get(CSRF_FIELD, "")
+        expected = session.get("csrf", "")
+        if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
+            abort(
+                400,
+                "This form has expired or did not come from NET Finder, so nothing was "
+                "changed. Go back, reload the page and try again.",
+            )
+    return None
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Admin pages hold unpublished data and form tokens: no cache, no search engine, no frame.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+def _refused(exc: HTTPException) -> tuple[str, int]:
+    return render_template("admin/error.html", error=exc), exc.code or 400
+
+
+@bp.errorhandler(413)
+def _too_large(_exc: HTTPException) -> tuple[str, int]:
+    limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    return render_template("admin/too_large.html", limit_mb=limit / 1024 / 1024), 413
+
+
+def _throttle() -> accounts.Throttle:
+    return current_app.extensions.setdefault("finder.throttle", accounts.Throttle())
+
+
+def _login_page(error: str, status: int, email: str, nxt: str) -> tuple[str, int]:
+    return render_template("admin/login.html", error=error, email=email, next=nxt), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """Sign in. Five failures in 15 minutes, per email or per address, lock sign-in."""
+    nxt = request.values.get("next", "")
+    if request.method == "GET":
+        if g.admin is not None:
+            return redirect(safe_next(nxt))
+        return render_template("admin/login.html", error="", email="", next=nxt)
+    email = request.form.get("email", "").strip().lower()[:200]
+    keys = (f"email:{email}", f"address:{request.remote_addr}")
+    throttle = _throttle()
+    wait = throttle.blocked_for(*keys)
+    if wait is None:
+        user = accounts.check(db.session(), email, request.form.get("password", ""))
+        if user is not None:
+            # Only the email's count: a good sign-in must not wipe an address's failures.
+            throttle.clear(keys[0])
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            session["admin_id"], session["admin_stamp"] = user.id, accounts.stamp(user)
+            csrf_token()
+            return redirect(safe_next(nxt))
+        throttle.fail(*keys)
+        wait = throttle.blocked_for(*keys)
+        if wait is None:
+            return _login_page("Wrong email or password.", 401, email, nxt)
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    error = f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}."
+    page, status = _login_page(error, 429, email, nxt)
+    return Response(page, status, {"Retry-After": str(minutes * 60)}, mimetype="text/html")
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out: the session cookie is emptied."""
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
 def index() -> str:
-    """The admin home."""
-    return "Coming soon"
+    """The admin home: import, export, listings and the import log."""
+    return render_template("admin/index.html", sources=listings.sources(db.session()))
+
+
+# The other admin pages register their routes on `bp` when imported (Flask's pattern for
+# views split across modules); they come last because they import `bp` from here.
+from finder import admin_imports, admin_listings  # noqa: E402, F401

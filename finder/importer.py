@@ -105,7 +105,7 @@ def _key(values: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def _locate(
+def locate_rows(
     session: Session,
     clean: list[dict[str, Any]],
     report: ImportReport,
@@ -195,7 +195,7 @@ def load_csv(
     if report.problems and not skip_invalid:
         _record(session, report, user)
         return report
-    _locate(session, clean, report, geocoder, min_delay)
+    locate_rows(session, clean, report, geocoder, min_delay)
     try:
         _apply(session, clean, report, replace_source)
         if report.problems and not skip_invalid:  # likely duplicates found while matching

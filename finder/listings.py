@@ -1,13 +1,45 @@
-"""Reading listings outside a search: one by id, and whether the demo directory is loaded."""
+"""Listings outside a search: one by id, the demo check, and the admin's find, edit, publish
+and delete."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 import sqlalchemy as sa
+from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
+from finder import importer
 from finder.models import Listing
+from finder.rows import BOOLEANS, COLUMNS, MULTI, Problem, clean_row
 
 DEMO_SOURCE = "demo"
+PER_PAGE = 50
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of rows, with what it takes to link to the others."""
+
+    items: list[T]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one, even when empty)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate(session: Session, stmt: sa.Select[Any], number: int, per_page: int) -> Page[Any]:
+    """Run a select one page at a time; a page past the end gives the last one."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    number = min(max(1, number), max(1, -(-total // per_page)))
+    items = list(session.scalars(stmt.offset((number - 1) * per_page).limit(per_page)))
+    return Page(items, total, number, per_page)
 
 
 def published(session: Session, listing_id: int) -> Listing | None:
@@ -29,3 +61,114 @@ def demo_loaded(session: Session) -> bool:
 def count(session: Session) -> int:
     """How many listings the directory holds, published or not."""
     return session.scalar(sa.select(sa.func.count()).select_from(Listing)) or 0
+
+
+def find(
+    session: Session,
+    *,
+    text: str = "",
+    kind: str = "",
+    source: str = "",
+    published: bool | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[Listing]:
+    """Listings for the admin, by name: text in the name, organization or city, and filters."""
+    stmt = sa.select(Listing).order_by(Listing.name, Listing.id)
+    if text.strip():
+        needle = text.strip()
+        stmt = stmt.where(
+            sa.or_(
+                *(
+                    c.icontains(needle, autoescape=True)
+                    for c in (Listing.name, Listing.organization, Listing.city)
+                )
+            )
+        )
+    if kind:
+        stmt = stmt.where(Listing.kind == kind)
+    if source:
+        stmt = stmt.where(Listing.source == source)
+    if published is not None:
+        stmt = stmt.where(Listing.published == (sa.true() if published else sa.false()))
+    return paginate(session, stmt, page, per_page)
+
+
+def sources(session: Session) -> list[str]:
+    """Every source that has listings, alphabetically."""
+    return list(session.scalars(sa.select(Listing.source).distinct().order_by(Listing.source)))
+
+
+def get(session: Session, listing_id: int) -> Listing | None:
+    """The listing with this id, published or not."""
+    return session.get(Listing, listing_id)
+
+
+def set_published(session: Session, listing_id: int, published: bool) -> Listing | None:
+    """Show the listing to patients, or hide it (it stays in the directory)."""
+    item = session.get(Listing, listing_id)
+    if item is not None:
+        item.published = published
+        session.commit()
+    return item
+
+
+def delete(session: Session, listing_id: int) -> Listing | None:
+    """Remove the listing for good; returns it (detached) so callers can name it."""
+    item = session.get(Listing, listing_id)
+    if item is not None:
+        session.delete(item)
+        session.commit()
+    return item
+
+
+def form_values(item: Listing) -> dict[str, str]:
+    """The listing as CSV-column text, the way an import file would hold it."""
+    out: dict[str, str] = {}
+    for column in COLUMNS:
+        value: Any = getattr(item, column)
+        if column in MULTI:
+            value = ";".join(value)
+        elif column in BOOLEANS:
+            value = "yes" if value else "no"
+        elif column in ("latitude", "longitude"):
+            # Only coordinates someone gave: geocoded ones are found again from the address.
+            value = "" if value is None or item.precision != "given" else repr(value)
+        elif column == "last_verified":
+            value = value.isoformat() if value else ""
+        out[column] = value or ""
+    return out
+
+
+def update(
+    session: Session,
+    item: Listing,
+    raw: dict[str, str],
+    *,
+    geocoder: Geocoder | None = None,
+    min_delay: float = 1.0,
+) -> tuple[list[Problem], list[str]]:
+    """Check CSV-column text with the import's rules, locate it like an import, and save it.
+
+    Returns the problems (nothing is saved when there are any) and notes about the location.
+    """
+    values, problems = clean_row(raw, 1)
+    if values is None:
+        return problems, []
+    if values["external_id"]:
+        twin = session.scalar(
+            sa.select(Listing.id).where(
+                Listing.source == item.source,
+                Listing.external_id == values["external_id"],
+                Listing.id != item.id,
+            )
+        )
+        if twin is not None:
+            message = f"Listing #{twin} of source “{item.source}” already has this external id."
+            return [Problem(1, "external_id", message)], []
+    report = importer.ImportReport(item.source)
+    importer.locate_rows(session, [values], report, geocoder, min_delay)
+    for column, value in values.items():
+        setattr(item, column, value)
+    session.commit()
+    return [], report.notes
