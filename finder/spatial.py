@@ -142,10 +142,11 @@ def _nearest_postgis(
         rows = session.execute(
             sa.select(meters, knn, Listing.id)
             .where(_geog.is_not(None), *conds)
-            .order_by(knn, Listing.id)
+            .order_by(knn)  # <-> alone, or the GiST index can't walk nearest first
             .limit(fetch)
         ).all()
         exact = sorted((m / METERS_PER_MILE, i) for m, _, i in rows)[:k]
+        # Ties at the cut-off (same distance, other id) could be in or out: fetch more then.
         if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > exact[-1][0] * METERS_PER_MILE:
             return exact
         fetch *= 4
@@ -162,6 +163,21 @@ def _nearest_rtree(
     """Search a small box around the point and grow it until it holds k listings within the
     box's inscribed circle, so the rows read grow with k, not with the directory."""
     ring = min(miles, FIRST_RING)
+    for _ in range(3):
+        # A dense city centre: counting a box is cheap, reading its rows is not. Before
+        # reading anything, shrink the first box until it holds a few times k.
+        min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
+        crowd = session.execute(
+            sa.select(sa.func.count()).select_from(_rtree).where(
+                _rtree.c.min_lat <= max_lat,
+                _rtree.c.max_lat >= min_lat,
+                _rtree.c.min_lon <= max_lon,
+                _rtree.c.max_lon >= min_lon,
+            )
+        ).scalar_one()
+        if crowd <= 20 * k + 200:
+            break
+        ring *= max(0.1, math.sqrt(4 * k / crowd))
     while True:
         min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
         rows = session.execute(

@@ -195,3 +195,21 @@ def test_rtree_follows_updates_and_deletes(app: Flask, add: Callable[..., Listin
         session.delete(session.get(Listing, item.id))
         session.commit()
     assert names(search(app, la, radius=10)) == []
+
+
+def test_top_k_is_exact_in_a_crowded_city_centre(app: Flask) -> None:
+    # So many listings within a mile that the first box is shrunk before it is read.
+    rng = random.Random(8)
+    with app.app_context():
+        session = db.session()
+        for i in range(3000):
+            lat, lon = point_at(rng.uniform(0, 1.5), rng.uniform(0, 360))
+            session.add(Listing(kind="doctor", name=f"c{i}", latitude=lat, longitude=lon))
+        session.commit()
+        everyone = session.query(Listing).all()
+        truth = sorted(
+            (geodesic_miles(ORIGIN.lat, ORIGIN.lon, x.latitude, x.longitude), x.id)
+            for x in everyone
+        )
+    results = search(app, radius=25, limit=10)
+    assert [r.listing.id for r in results.nearby] == [i for _, i in truth[:10]]
