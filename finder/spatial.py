@@ -124,29 +124,24 @@ def _nearest_postgis(
 
     origin = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
     meters = sa.func.ST_Distance(_geog, origin)
+    where = [_geog.is_not(None), *conds]
     if miles < 6000:
-        # Radius search: the GiST index answers ST_DWithin, then order by exact distance.
-        stmt = (
-            sa.select(meters, Listing.id)
-            .where(sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE), *conds)
-            .order_by(meters, Listing.id)
-            .limit(k)
-        )
-        return [(m / METERS_PER_MILE, i) for m, i in session.execute(stmt)]
-    # Nearest anywhere: the <-> operator walks the index nearest first (KNN), but on a sphere.
-    # Fetch extra and re-rank by the exact distance; if the last one fetched could still beat
-    # the k-th (the sphere and the spheroid differ by under 0.56%), fetch more.
+        # Radius: the GiST index answers ST_DWithin (exact, on the spheroid).
+        where.append(sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE))
+    # Nearest first: the <-> operator walks the GiST index (KNN), so a city centre with
+    # thousands of listings in range costs no more than a quiet town. <-> measures on a
+    # sphere, so fetch extra and re-rank by the exact distance; if the last one fetched
+    # could still beat the k-th (sphere and spheroid differ by under 0.56%), fetch more.
     knn = _geog.op("<->")(origin)
     fetch = 2 * k + 10
     while True:
         rows = session.execute(
             sa.select(meters, knn, Listing.id)
-            .where(_geog.is_not(None), *conds)
+            .where(*where)
             .order_by(knn)  # <-> alone, or the GiST index can't walk nearest first
             .limit(fetch)
         ).all()
         exact = sorted((m / METERS_PER_MILE, i) for m, _, i in rows)[:k]
-        # Ties at the cut-off (same distance, other id) could be in or out: fetch more then.
         if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > exact[-1][0] * METERS_PER_MILE:
             return exact
         fetch *= 4
@@ -168,7 +163,9 @@ def _nearest_rtree(
         # reading anything, shrink the first box until it holds a few times k.
         min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
         crowd = session.execute(
-            sa.select(sa.func.count()).select_from(_rtree).where(
+            sa.select(sa.func.count())
+            .select_from(_rtree)
+            .where(
                 _rtree.c.min_lat <= max_lat,
                 _rtree.c.max_lat >= min_lat,
                 _rtree.c.min_lon <= max_lon,
