@@ -76,7 +76,7 @@ def edit(listing_id: int) -> str | Response | tuple[str, int]:
     """Edit one listing; it is checked by the same rules as an imported row."""
     item = _listing(listing_id)
     if request.method == "GET":
-        return _edit_page(item, listings.form_values(item), [])
+        return _edit_page(item, listings.as_text(item), [])
     raw = _raw(request.form)
     problems, notes = listings.update(db.session(), item, raw, **geocoding())
     if problems:

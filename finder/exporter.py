@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from finder import listings
 from finder.models import Listing
-from finder.rows import COLUMNS, MULTI
+from finder.rows import COLUMNS
 
 # A cell that starts with one of these runs as a formula in Excel or LibreOffice (OWASP
 # "CSV injection"); a leading apostrophe makes it text. Plain numbers are left alone.
@@ -26,31 +27,13 @@ def safe_cell(value: str) -> str:
     return value
 
 
-def _cells(item: Listing) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for column in COLUMNS:
-        value: Any = getattr(item, column)
-        if column in MULTI:
-            value = ";".join(value)
-        elif column in ("telehealth", "virtual"):
-            value = "yes" if value else "no"
-        elif column in ("latitude", "longitude"):
-            # Only coordinates someone gave are exported: geocoded ones are found again on
-            # import, so a round trip keeps each listing's precision.
-            value = "" if value is None or item.precision != "given" else repr(value)
-        elif column == "last_verified":
-            value = value.isoformat() if value else ""
-        out[column] = safe_cell(value or "")
-    return out
-
-
 def rows(session: Session, source: str | None = None) -> Iterator[dict[str, str]]:
     """Listings (of one source, or all) as CSV rows, oldest first."""
     stmt = sa.select(Listing).order_by(Listing.id).execution_options(yield_per=1000)
     if source:
         stmt = stmt.where(Listing.source == source)
     for item in session.scalars(stmt):
-        yield _cells(item)
+        yield {column: safe_cell(text) for column, text in listings.as_text(item).items()}
 
 
 def write_csv(session: Session, out: IO[str], source: str | None = None) -> int:

@@ -122,8 +122,9 @@ def delete(session: Session, listing_id: int) -> Listing | None:
     return item
 
 
-def form_values(item: Listing) -> dict[str, str]:
-    """The listing as CSV-column text, the way an import file would hold it."""
+def as_text(item: Listing) -> dict[str, str]:
+    """The listing as CSV-column text, the way an import file would hold it (for the edit
+    form and the export; a round trip through either changes nothing)."""
     out: dict[str, str] = {}
     for column in COLUMNS:
         value: Any = getattr(item, column)
@@ -132,7 +133,8 @@ def form_values(item: Listing) -> dict[str, str]:
         elif column in BOOLEANS:
             value = "yes" if value else "no"
         elif column in ("latitude", "longitude"):
-            # Only coordinates someone gave: geocoded ones are found again from the address.
+            # Only coordinates someone gave: geocoded ones are found again from the address,
+            # so each listing keeps its precision.
             value = "" if value is None or item.precision != "given" else repr(value)
         elif column == "last_verified":
             value = value.isoformat() if value else ""

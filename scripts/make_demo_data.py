@@ -41,37 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from finder import vocab  # noqa: E402
+from finder.rows import COLUMNS  # noqa: E402
 from finder.states import state_at  # noqa: E402
 
 OUTPUT = ROOT / "data" / "demo_listings.csv"
 SEED = 2026
 
-COLUMNS = (
-    "external_id",
-    "kind",
-    "name",
-    "credentials",
-    "specialties",
-    "organization",
-    "services",
-    "tumor_sites",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "phone",
-    "website",
-    "email",
-    "latitude",
-    "longitude",
-    "telehealth",
-    "virtual",
-    "languages",
-    "meeting_schedule",
-    "description",
-    "last_verified",
-)
 
 N_DOCTORS = 220
 N_PROGRAMS = 60
