@@ -157,43 +157,52 @@ def _nearest_rtree(
 ) -> list[tuple[float, int]]:
     """Search a small box around the point and grow it until it holds k listings within the
     box's inscribed circle, so the rows read grow with k, not with the directory."""
+    budget = 20 * k + 200  # rows worth reading per box; counting a box is far cheaper
     ring = min(miles, FIRST_RING)
     for _ in range(3):
-        # A dense city centre: counting a box is cheap, reading its rows is not. Before
-        # reading anything, shrink the first box until it holds a few times k.
-        min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
-        crowd = session.execute(
-            sa.select(sa.func.count())
-            .select_from(_rtree)
-            .where(
-                _rtree.c.min_lat <= max_lat,
-                _rtree.c.max_lat >= min_lat,
-                _rtree.c.min_lon <= max_lon,
-                _rtree.c.max_lon >= min_lon,
-            )
-        ).scalar_one()
-        if crowd <= 20 * k + 200:
+        # A dense city centre: before reading anything, shrink the first box until it holds
+        # a few times k.
+        crowd = _count(session, _bbox(lat, lon, ring))
+        if crowd <= budget:
             break
         ring *= max(0.1, math.sqrt(4 * k / crowd))
     while True:
-        min_lat, max_lat, min_lon, max_lon = _bbox(lat, lon, ring)
+        box = _rtree_box(_bbox(lat, lon, ring))
         rows = session.execute(
             sa.select(Listing.id, Listing.latitude, Listing.longitude)
             .join(_rtree, _rtree.c.id == Listing.id)
-            .where(
-                _rtree.c.min_lat <= max_lat,
-                _rtree.c.max_lat >= min_lat,
-                _rtree.c.min_lon <= max_lon,
-                _rtree.c.max_lon >= min_lon,
-                *conds,
-            )
+            .where(*box, *conds)
         ).all()
         found = _measure(lat, lon, rows, ring)
         if len(found) >= k or ring >= miles:
             return found[:k]
-        # Grow the circle's area by about what the density so far says is missing.
+        # Grow the circle's area by about what the density so far says is missing, but not
+        # so far that the next box takes in a whole city at once: halve the step until the
+        # box is within budget (or the step is small).
         grow = 4.0 if not found else max(2.0, min(8.0, 1.3 * math.sqrt(k / len(found))))
-        ring = min(miles, ring * grow)
+        step = min(miles, ring * grow) - ring
+        while step > ring * 0.25 and _count(session, _bbox(lat, lon, ring + step)) > budget:
+            step /= 2
+        ring = miles if ring + step >= miles * 0.999 else ring + step
+
+
+def _rtree_box(box: tuple[float, float, float, float]) -> list[sa.ColumnElement[bool]]:
+    min_lat, max_lat, min_lon, max_lon = box
+    return [
+        _rtree.c.min_lat <= max_lat,
+        _rtree.c.max_lat >= min_lat,
+        _rtree.c.min_lon <= max_lon,
+        _rtree.c.max_lon >= min_lon,
+    ]
+
+
+def _count(session: Session, box: tuple[float, float, float, float]) -> int:
+    """How many listings the R*Tree holds in a box (no table reads)."""
+    return int(
+        session.execute(
+            sa.select(sa.func.count()).select_from(_rtree).where(*_rtree_box(box))
+        ).scalar_one()
+    )
 
 
 def measure_all(
