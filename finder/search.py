@@ -104,37 +104,34 @@ def nearby(
         .order_by(Listing.name, Listing.id)
         .limit(REMOTE_LIMIT)
     ).all()
-    shown = {i for _, i in hits}
-    tele = [h for h in _telehealth(session, origin, filters, len(shown)) if h[1] not in shown]
-    found, tele_found = _load(session, hits, tele[:REMOTE_LIMIT])
+    tele = _telehealth(session, origin, filters, [i for _, i in hits])
+    found, tele_found = _load(session, hits, tele)
     remote = [Result(g, None) for g in groups] + tele_found
     return Results(origin, radius, found, outside, remote)
 
 
 def _telehealth(
-    session: Session, origin: Place, filters: Filters, skip: int
+    session: Session, origin: Place, filters: Filters, shown: list[int]
 ) -> list[tuple[float, int]]:
-    """(miles, id) of the nearest telehealth listings in the origin's state.
+    """(miles, id) of the nearest telehealth listings in the origin's state, not `shown` already.
 
     Telehealth is usually limited to patients in states where the doctor is licensed, so a
-    telehealth doctor across the country is rarely an option. `skip` more are fetched, for
-    those already in the nearby list.
+    telehealth doctor across the country is rarely an option.
     """
     if not origin.state:
         return []
-    in_state = [
-        Listing.telehealth == sa.true(),
-        Listing.virtual == sa.false(),
-        Listing.state == origin.state,
-    ]
-    k = REMOTE_LIMIT + skip
-    few = session.scalar(sa.select(sa.func.count()).select_from(Listing).where(*in_state)) or 0
-    if few <= TELEHEALTH_SCAN:
+    telehealth = [Listing.telehealth == sa.true(), Listing.virtual == sa.false()]
+    in_state = Listing.state == origin.state
+    conds = [*telehealth, *_conditions(filters), Listing.id.not_in(shown)]
+    few = session.scalar(
+        sa.select(sa.func.count()).select_from(Listing).where(*telehealth, in_state)
+    )
+    if (few or 0) <= TELEHEALTH_SCAN:
         # Few in this state: measure them all (the partial index finds them) rather than
         # grow a ring across a big, empty state.
-        conds = [*in_state, *_conditions(filters)]
-        return spatial.measure_all(session, origin.lat, origin.lon, conds)[:k]
+        return spatial.measure_all(session, origin.lat, origin.lon, [in_state, *conds])[
+            :REMOTE_LIMIT
+        ]
     # Many: search outward from the origin through the spatial index.
     state = spatial.state_condition(session, origin.state)
-    conds = [*in_state[:2], state, *_conditions(filters)]
-    return spatial.nearest(session, origin.lat, origin.lon, 6000, conds, k)
+    return spatial.nearest(session, origin.lat, origin.lon, 6000, [state, *conds], REMOTE_LIMIT)

@@ -155,35 +155,43 @@ def _nearest_rtree(
     conds: Sequence[sa.ColumnElement[bool]],
     k: int,
 ) -> list[tuple[float, int]]:
-    """Search a small box around the point and grow it until it holds k listings within the
-    box's inscribed circle, so the rows read grow with k, not with the directory."""
-    budget = 20 * k + 200  # rows worth reading per box; counting a box is far cheaper
+    """Size a box by counting R*Tree entries (cheap: no table reads), read it, and grow it
+    until it holds k listings within its inscribed circle, so the rows read grow with k,
+    not with the directory."""
+    enough = 3 * k + 10  # entries worth reading: the box's corners and filters waste some
     ring = min(miles, FIRST_RING)
-    for _ in range(3):
-        # A dense city centre: before reading anything, shrink the first box until it holds
-        # a few times k.
-        crowd = _count(session, _bbox(lat, lon, ring))
-        if crowd <= budget:
-            break
-        ring *= max(0.1, math.sqrt(4 * k / crowd))
+    n = _count(session, _bbox(lat, lon, ring))
+    while n > 4 * enough and ring > 0.05:
+        # A crowd (a city centre): shrink the first box toward `enough` entries.
+        ring *= max(0.1, math.sqrt(enough / n))
+        n = _count(session, _bbox(lat, lon, ring))
     while True:
-        box = _rtree_box(_bbox(lat, lon, ring))
-        rows = session.execute(
-            sa.select(Listing.id, Listing.latitude, Listing.longitude)
-            .join(_rtree, _rtree.c.id == Listing.id)
-            .where(*box, *conds)
-        ).all()
-        found = _measure(lat, lon, rows, ring)
-        if len(found) >= k or ring >= miles:
-            return found[:k]
-        # Grow the circle's area by about what the density so far says is missing, but not
-        # so far that the next box takes in a whole city at once: halve the step until the
-        # box is within budget (or the step is small).
-        grow = 4.0 if not found else max(2.0, min(8.0, 1.3 * math.sqrt(k / len(found))))
-        step = min(miles, ring * grow) - ring
-        while step > ring * 0.25 and _count(session, _bbox(lat, lon, ring + step)) > budget:
+        if n >= 1.5 * k or ring >= miles:  # the inscribed circle holds about π/4 of a box
+            rows = session.execute(
+                sa.select(Listing.id, Listing.latitude, Listing.longitude)
+                .join(_rtree, _rtree.c.id == Listing.id)
+                .where(*_rtree_box(_bbox(lat, lon, ring)), *conds)
+            ).all()
+            found = _measure(lat, lon, rows, ring)
+            if len(found) >= k or ring >= miles:
+                return found[:k]
+            n = len(found)  # filters or the corners left too few
+        # Grow toward `enough` by the density so far (at most 8 times wider), but halve
+        # the step while the wider box would take in a crowd.
+        step = ring * (7.0 if n == 0 else max(0.25, min(7.0, math.sqrt(enough / n) - 1)))
+        while True:
+            wider = min(miles, ring + step)
+            n = _count(session, _bbox(lat, lon, wider))
+            if n <= 4 * enough or step <= ring * 0.25:
+                break
             step /= 2
-        ring = miles if ring + step >= miles * 0.999 else ring + step
+        ring = wider
+
+
+_COUNT_SQL = (
+    "SELECT count(*) FROM listing_rtree "
+    "WHERE min_lat <= ? AND max_lat >= ? AND min_lon <= ? AND max_lon >= ?"
+)
 
 
 def _rtree_box(box: tuple[float, float, float, float]) -> list[sa.ColumnElement[bool]]:
@@ -198,11 +206,10 @@ def _rtree_box(box: tuple[float, float, float, float]) -> list[sa.ColumnElement[
 
 def _count(session: Session, box: tuple[float, float, float, float]) -> int:
     """How many listings the R*Tree holds in a box (no table reads)."""
-    return int(
-        session.execute(
-            sa.select(sa.func.count()).select_from(_rtree).where(*_rtree_box(box))
-        ).scalar_one()
-    )
+    min_lat, max_lat, min_lon, max_lon = box
+    # Plain SQL: this runs several times per search, and builds no expression each time.
+    params = (max_lat, min_lat, max_lon, min_lon)
+    return int(session.connection().exec_driver_sql(_COUNT_SQL, params).scalar_one())
 
 
 def measure_all(

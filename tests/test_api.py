@@ -32,6 +32,21 @@ def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Li
     assert body["query"]["q"] == "02115"
 
 
+def test_each_result_links_to_its_own_page(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    for i in range(12):  # ids past 9 and 10, so no id is a prefix of another's URL
+        add(name=f"Doc {i}", latitude=42.3427 + i / 100)
+    results = client.get("/api/v1/search?q=02115").get_json()["results"]
+    assert len(results) == 12
+    for r in results:
+        assert r["url"] == f"http://localhost/listings/{r['id']}"
+        page = client.get(r["url"])
+        assert page.status_code == 200 and r["name"] in page.get_data(as_text=True)
+    one = results[0]
+    assert client.get(f"/api/v1/listings/{one['id']}").get_json()["url"] == one["url"]
+
+
 def test_kind_filter_and_limit(client: FlaskClient, add: Callable[..., Listing]) -> None:
     for i in range(5):
         add(name=f"Doc {i}", latitude=42.3427 + i / 100)
