@@ -3,11 +3,13 @@ transaction, or nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
+import gc
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -166,6 +168,51 @@ def load_csv(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a listings CSV for `source`: every row in one transaction, or none of them."""
+    with _gc_paused():
+        return _load(
+            session,
+            data,
+            source,
+            filename=filename,
+            user=user,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            replace_source=replace_source,
+            geocoder=geocoder,
+            min_delay=min_delay,
+            progress=progress,
+        )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the duration of the block."""
+    # An import holds a few hundred thousand fresh dicts and lists at once, and every collection
+    # walks them again: measured at 20 µs a row, more than validating the row. They hold no
+    # reference cycles, so reference counting frees them anyway.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(
+    session: Session,
+    data: bytes,
+    source: str,
+    *,
+    filename: str,
+    user: str,
+    dry_run: bool,
+    skip_invalid: bool,
+    replace_source: bool,
+    geocoder: Geocoder | None,
+    min_delay: float,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
     report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     rows = read_rows(decode(data), report)
     report.rows = len(rows)
