@@ -293,3 +293,15 @@ def test_a_big_import_keeps_the_spatial_index_in_step(app: Flask, add) -> None:
         assert len(found) == 200 and "g2499" in ids
         near = nearby(db.session(), locate(lat=41.9, lon=-71.09), 5, limit=1).nearby
         assert near[0].listing.id == later.id
+
+
+def test_a_bad_value_repeated_down_the_file_is_reported_on_every_line(app: Flask) -> None:
+    rows = [ROWS[0].replace("a1,", f"r{i},").replace(",MA,", ",Narnia,") for i in range(3)]
+    report = load(app, csv_bytes(ROWS[1], *rows, ROWS[2]))
+    assert [(p.line, p.column) for p in report.problems] == [
+        (3, "state"),
+        (4, "state"),
+        (5, "state"),
+    ]
+    assert "Unknown state “Narnia”" in report.problems[2].message
+    assert listings(app) == []
