@@ -81,8 +81,8 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
         raise BadFile("The file is empty. Start from the template's header row.") from None
     except csv.Error as exc:
         raise BadFile(f"This file can't be read as CSV ({exc}).") from None
-    columns = [canonical_header(h) for h in header]
-    report.ignored_columns = [h for h, c in zip(header, columns, strict=True) if c is None and h]
+    columns = [canonical_header(h) or "" for h in header]  # "" for a column we ignore
+    report.ignored_columns = [h for h, c in zip(header, columns, strict=True) if not c and h]
     if "kind" not in columns or "name" not in columns:
         raise BadFile(
             "The header row needs at least “kind” and “name” columns. Start from the template."
@@ -92,7 +92,8 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
         for values in reader:
             if any(v.strip() for v in values):
                 # Quoted newlines make a row span lines; line_num is where it ends.
-                row = {c: v for c, v in zip(columns, values, strict=False) if c}
+                row = dict(zip(columns, values, strict=False))
+                row.pop("", None)
                 rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise BadFile(f"Line {reader.line_num} can't be read as CSV ({exc}).") from None
@@ -301,6 +302,7 @@ def _apply(
         existing[key] = (values["id"], {f: values[f] for f in FIELDS})
         by_name[_key(values)[:2] + (values["zip"],)] = values["id"]
     now = _now()
+    new = {"source": report.source, "published": True, "created_at": now, "updated_at": now}
     inserts, updates, matched = [], [], set()
     for values in clean:
         line = values.pop("_line")
@@ -324,15 +326,8 @@ def _apply(
                     )
                 )
                 continue
-            inserts.append(
-                {
-                    **values,
-                    "source": report.source,
-                    "published": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+            values.update(new)  # in place: these dicts are the import's own
+            inserts.append(values)
         else:
             matched.add(found[0])
             if any(found[1][f] != values[f] for f in FIELDS):
