@@ -70,8 +70,9 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
-    """Parse CSV text into (line number, row keyed by canonical column) pairs."""
+def read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
+    """Parse CSV text into (line number, row keyed by canonical column) pairs, as they are read
+    (the header is checked before the first)."""
     if "\x00" in text[:4096]:
         raise BadFile("This is not a CSV file. Save the spreadsheet as CSV and upload that.")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -87,17 +88,15 @@ def read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]
         raise BadFile(
             "The header row needs at least “kind” and “name” columns. Start from the template."
         )
-    rows = []
     try:
         for values in reader:
             if any(v.strip() for v in values):
                 # Quoted newlines make a row span lines; line_num is where it ends.
                 row = dict(zip(columns, values, strict=False))
                 row.pop("", None)
-                rows.append((reader.line_num, row))
+                yield reader.line_num, row
     except csv.Error as exc:
         raise BadFile(f"Line {reader.line_num} can't be read as CSV ({exc}).") from None
-    return rows
 
 
 def _key(values: dict[str, Any]) -> tuple[str, ...]:
@@ -170,19 +169,55 @@ def load_csv(
 ) -> ImportReport:
     """Import a listings CSV for `source`: every row in one transaction, or none of them."""
     with _gc_paused():
-        return _load(
-            session,
-            data,
-            source,
-            filename=filename,
-            user=user,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            replace_source=replace_source,
-            geocoder=geocoder,
-            min_delay=min_delay,
-            progress=progress,
-        )
+        report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
+        clean: list[dict[str, Any]] = []
+        seen: dict[Any, int] = {}
+        # Each row is checked as soon as it is read, while its text is still in the CPU's caches.
+        for line, raw in read_rows(decode(data), report):
+            report.rows += 1
+            values, problems = clean_row(raw, line, state_check=False)
+            if values is not None:
+                key = values["external_id"] or _key(values)
+                if key in seen:
+                    column = "external_id" if values["external_id"] else "name"
+                    problems = [
+                        Problem(line, column, f"Duplicate of line {seen[key]} in this file.")
+                    ]
+                    values = None
+                else:
+                    seen[key] = line
+                    values["_line"] = line
+                    clean.append(values)
+            report.problems.extend(problems)
+            if progress and report.rows % 1000 == 0:
+                progress(report.rows)
+        outside = misplaced(clean)
+        if outside:
+            bad_lines = {p.line for p in outside}
+            clean = [v for v in clean if v["_line"] not in bad_lines]
+            report.problems = sorted([*report.problems, *outside], key=lambda p: p.line)
+        report.skipped = len({p.line for p in report.problems})
+        if report.problems and not skip_invalid:
+            _record(session, report, user)
+            return report
+        locate_rows(session, clean, report, geocoder, min_delay)
+        try:
+            _apply(session, clean, report, replace_source)
+            if report.problems and not skip_invalid:  # likely duplicates found while matching
+                session.rollback()
+                report.created = report.updated = report.unchanged = report.unpublished = 0
+                _record(session, report, user)
+                return report
+            if dry_run:
+                session.rollback()
+                return report
+            report.applied = True
+            session.add(_run(report, user))
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return report
 
 
 @contextlib.contextmanager
@@ -198,69 +233,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _load(
-    session: Session,
-    data: bytes,
-    source: str,
-    *,
-    filename: str,
-    user: str,
-    dry_run: bool,
-    skip_invalid: bool,
-    replace_source: bool,
-    geocoder: Geocoder | None,
-    min_delay: float,
-    progress: Callable[[int], None] | None,
-) -> ImportReport:
-    report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
-    rows = read_rows(decode(data), report)
-    report.rows = len(rows)
-    clean: list[dict[str, Any]] = []
-    seen: dict[Any, int] = {}
-    for n, (line, raw) in enumerate(rows, 1):
-        values, problems = clean_row(raw, line, state_check=False)
-        if values is not None:
-            key = values["external_id"] or _key(values)
-            if key in seen:
-                column = "external_id" if values["external_id"] else "name"
-                problems = [Problem(line, column, f"Duplicate of line {seen[key]} in this file.")]
-                values = None
-            else:
-                seen[key] = line
-                values["_line"] = line
-                clean.append(values)
-        report.problems.extend(problems)
-        if progress and n % 1000 == 0:
-            progress(n)
-    outside = misplaced(clean)
-    if outside:
-        bad_lines = {p.line for p in outside}
-        clean = [v for v in clean if v["_line"] not in bad_lines]
-        report.problems = sorted([*report.problems, *outside], key=lambda p: p.line)
-    report.skipped = len({p.line for p in report.problems})
-    if report.problems and not skip_invalid:
-        _record(session, report, user)
-        return report
-    locate_rows(session, clean, report, geocoder, min_delay)
-    try:
-        _apply(session, clean, report, replace_source)
-        if report.problems and not skip_invalid:  # likely duplicates found while matching
-            session.rollback()
-            report.created = report.updated = report.unchanged = report.unpublished = 0
-            _record(session, report, user)
-            return report
-        if dry_run:
-            session.rollback()
-            return report
-        report.applied = True
-        session.add(_run(report, user))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return report
 
 
 def _run(report: ImportReport, user: str) -> ImportRun:
