@@ -130,7 +130,8 @@ def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
 
 
 def misplaced(rows: list[dict[str, Any]]) -> list[Problem]:
-    """The state check for many clean rows at once: given coordinates outside their state."""
+    """The state check: clean rows (with their `_line`) whose given coordinates are outside
+    their state. One row (clean_row) or a whole file's at once, vectorized per state."""
     by_state: dict[str, list[dict[str, Any]]] = {}
     for values in rows:
         if values["precision"] == "given" and values["latitude"] is not None and values["state"]:
