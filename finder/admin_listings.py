@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 
 from finder import db, listings, vocab
 from finder.admin import bp, geocoding, safe_next
+from finder.cells import VOCABULARIES
 from finder.models import Listing
-from finder.rows import BOOLEANS, COLUMNS, VOCABULARIES, Problem
+from finder.rows import BOOLEANS, COLUMNS, Problem
 
 KINDS = {k.slug for k in vocab.KINDS}
 PUBLISHED = {"yes": True, "no": False}

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from finder import vocab
+from finder import cells
 from finder.geocode import ZipRecord, zip_table
-from finder.states import STATES, in_state, in_state_many, state_code
+from finder.states import STATES, in_state_many
 
 COLUMNS = (
     "external_id",
@@ -94,19 +91,6 @@ ALIASES = {
     "verified": "last_verified",
     "online": "virtual",
 }
-TRUE = {"yes", "y", "true", "t", "1", "x"}
-FALSE = {"no", "n", "false", "f", "0", ""}
-YES_NO = TRUE | FALSE
-KIND_WORDS = {
-    "doctor": "doctor",
-    "physician": "doctor",
-    "provider": "doctor",
-    "program": "program",
-    "center": "program",
-    "clinic": "program",
-    "supportgroup": "support_group",
-    "group": "support_group",
-}
 LIMITS = {
     "name": 200,
     "credentials": 100,
@@ -118,7 +102,6 @@ LIMITS = {
     "description": 4000,
     "external_id": 100,
 }
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -130,78 +113,11 @@ class Problem:
     message: str
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", text.strip().lower().lstrip("\ufeff"))
-
-
 def canonical_header(header: str) -> str | None:
     """The column a header names ("Zip Code" -> "zip"), or None if unknown."""
-    key = _squash(header)
-    by_squash = {_squash(c): c for c in COLUMNS}
+    key = cells.squash(header)
+    by_squash = {cells.squash(c): c for c in COLUMNS}
     return by_squash.get(key) or ALIASES.get(key)
-
-
-VOCABULARIES = {
-    "specialties": vocab.SPECIALTIES,
-    "services": vocab.SERVICES,
-    "tumor_sites": vocab.TUMOR_SITES,
-}
-
-
-@functools.cache
-def _spellings(column: str) -> dict[str, str]:
-    """Every accepted spelling of a vocabulary's terms (slug or label, squashed) -> slug."""
-    terms = VOCABULARIES[column]
-    known = {t.slug: t.slug for t in terms}  # the common case, checked before squashing
-    for t in terms:
-        known[_squash(t.slug)] = t.slug
-        known[_squash(t.label)] = t.slug
-    return known
-
-
-@functools.lru_cache(maxsize=8192)
-def _slugs(raw: str, column: str) -> tuple[list[str], list[str]]:
-    # Cached: real files repeat the same few combinations thousands of times. Callers copy.
-    known = _spellings(column)
-    good: list[str] = []
-    bad: list[str] = []
-    for part in (p.strip() for p in raw.split(";")):
-        if not part:
-            continue
-        slug = known.get(part) or known.get(_squash(part))
-        if slug is None:
-            # "PRRT (Lu-177 DOTATATE)" and "prrt" are one service: try the words before "(".
-            slug = known.get(_squash(part.split("(")[0]))
-        (good if slug else bad).append(slug or part)
-    return list(dict.fromkeys(good)), bad
-
-
-def _phone(raw: str) -> str | None:
-    m = re.fullmatch(r"(.*?)(?:\s*(?:ext\.?|x|#)\s*(\d{1,6}))?", raw, flags=re.I)
-    main, ext = (m.group(1), m.group(2)) if m else (raw, None)
-    if re.search(r"[^\d\s().+\-]", main):
-        return None
-    digits = re.sub(r"\D", "", main)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        return None
-    out = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return f"{out} ext. {ext}" if ext else out
-
-
-@functools.lru_cache(maxsize=4096)
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
@@ -214,7 +130,8 @@ def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
 
 
 def misplaced(rows: list[dict[str, Any]]) -> list[Problem]:
-    """The state check for many clean rows at once: given coordinates outside their state."""
+    """The state check: clean rows (with their `_line`) whose given coordinates are outside
+    their state. One row (clean_row) or a whole file's at once, vectorized per state."""
     by_state: dict[str, list[dict[str, Any]]] = {}
     for values in rows:
         if values["precision"] == "given" and values["latitude"] is not None and values["state"]:
@@ -245,33 +162,17 @@ def _near(lat: float, lon: float, rec: ZipRecord | None, miles: float = 25.0) ->
     return dx * dx + dy * dy <= miles * miles
 
 
-def _tidy(cell: str) -> str:
-    """A cell without the export's formula guard and with its spaces squashed."""
-    if not cell:
-        return cell
-    cell = " ".join(cell.split())
-    return _unquote(cell) if cell[:1] == "'" else cell
-
-
-@functools.lru_cache(maxsize=256)
-def _kind(raw: str) -> str | None:
-    return KIND_WORDS.get(_squash(raw).removeprefix("net"))
-
-
-@functools.lru_cache(maxsize=1024)
-def _languages_cached(raw: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p.strip().title() for p in raw.split(";") if p.strip()))
-
-
-def _languages(raw: str) -> list[str]:
-    return list(_languages_cached(raw))
-
-
-def _unquote(cell: str) -> str:
-    # Exports prefix formula-like cells with an apostrophe (CSV injection); take it off again.
-    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return cell[1:]
-    return cell
+# Free-text columns: tidied and kept as they are, within LIMITS.
+TEXT = (
+    "external_id",
+    "name",
+    "credentials",
+    "organization",
+    "address",
+    "address2",
+    "city",
+    "meeting_schedule",
+)
 
 
 def clean_row(
@@ -283,132 +184,87 @@ def clean_row(
     file's rows at once.
     """
     problems: list[Problem] = []
-
-    def bad(column: str, message: str) -> None:
-        problems.append(Problem(line, column, message))
-
     get = raw.get
-    v = {c: _tidy(get(c) or "") for c in COLUMNS}
-    v["description"] = _unquote((raw.get("description") or "").strip())
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {c: cells.tidy(get(c) or "") for c in TEXT}
+    out["description"] = cells.unquote((get("description") or "").strip())
     for column, limit in LIMITS.items():
-        if len(v[column]) > limit:
-            bad(column, f"Too long ({len(v[column])} characters); the limit is {limit}.")
-    out["external_id"] = v["external_id"] or None
-    kind = _kind(v["kind"])
-    if kind is None:
-        bad(
-            "kind",
-            f"Unknown kind “{v['kind']}”: use doctor, program or support_group."
-            if v["kind"]
-            else "Missing kind: use doctor, program or support_group.",
-        )
-    out["kind"] = kind
-    if not v["name"]:
-        bad("name", "Missing name.")
-    for column in (
-        "name",
-        "credentials",
-        "organization",
-        "address",
-        "address2",
-        "city",
-        "meeting_schedule",
-        "description",
-    ):
-        out[column] = v[column]
-    for column in BOOLEANS:
-        word = v[column].lower()
-        if word not in YES_NO:
-            bad(column, f"“{v[column]}” is not yes or no.")
-        out[column] = word in TRUE
-    for column, terms in VOCABULARIES.items():
-        good, unknown = _slugs(v[column], column)
-        good = list(good)
-        if unknown:
-            choices = ", ".join(t.slug for t in terms)
-            bad(column, f"Unknown {column.replace('_', ' ')} “{unknown[0]}”. Use: {choices}.")
-        out[column] = good
-    out["languages"] = _languages(v["languages"])
-
-    state = ""
-    if v["state"]:
-        state = state_code(v["state"]) or ""
-        if not state:
-            bad("state", f"Unknown state “{v['state']}”: use a 2-letter code like MA.")
-    out["state"] = state
-    zip5 = ""
-    if v["zip"]:
-        m = re.fullmatch(r"(\d{3,5})(?:-?\d{4})?", v["zip"])
-        if m is None:
-            bad("zip", f"“{v['zip']}” is not a ZIP code: use 5 digits like 02115.")
-        else:
-            zip5 = m.group(1).zfill(5)  # spreadsheets drop leading zeros
-            if zip5 not in zip_table().zips:
-                bad("zip", f"ZIP code {zip5} was not found. Check it.")
-    out["zip"] = zip5
-    out["phone"] = ""
-    if v["phone"]:
-        phone = _phone(v["phone"])
-        if phone is None:
-            bad("phone", f"“{v['phone']}” is not a US phone number like (617) 555-0142.")
-        out["phone"] = phone or ""
-    out["website"] = ""
-    if v["website"]:
-        url = v["website"]
-        if re.match(r"^[a-z][a-z0-9+.-]*:", url, flags=re.I) is None:
-            url = "https://" + url  # "www.example.org" in a spreadsheet means https
-        if re.match(r"^https?://[^\s/<>\"']+\.[^\s<>\"']*$", url, flags=re.I) is None:
-            bad(
-                "website",
-                f"“{v['website'][:60]}” is not a web address starting with http:// or https://.",
+        if len(out[column]) > limit:
+            problems.append(
+                Problem(
+                    line, column, f"Too long ({len(out[column])} characters); the limit is {limit}."
+                )
             )
-        else:
-            out["website"] = url
-    out["email"] = ""
-    if v["email"]:
-        if EMAIL.match(v["email"]) is None:
-            bad("email", f"“{v['email'][:60]}” is not an email address.")
-        else:
-            out["email"] = v["email"]
-    out["last_verified"] = None
-    if v["last_verified"]:
-        out["last_verified"] = _date(v["last_verified"])
-        if out["last_verified"] is None:
-            bad("last_verified", f"“{v['last_verified']}” is not a date like 2026-01-31.")
+    out["external_id"] = out["external_id"] or None
+    out["kind"], message = cells.kind(get("kind") or "")
+    if message:
+        problems.append(Problem(line, "kind", message))
+    if not out["name"]:
+        problems.append(Problem(line, "name", "Missing name."))
+    for column in BOOLEANS:
+        out[column], message = cells.yes_no(get(column) or "")
+        if message:
+            problems.append(Problem(line, column, message))
+    for column in cells.VOCABULARIES:
+        slugs, message = cells.terms(get(column) or "", column)
+        out[column] = list(slugs)
+        if message:
+            problems.append(Problem(line, column, message))
+    out["languages"] = list(cells.languages(get("languages") or ""))
+    for column, check in CHECKS:
+        out[column], message = check(get(column) or "")
+        if message:
+            problems.append(Problem(line, column, message))
 
+    state, zip5 = out["state"], out["zip"]
     rec = zip_table().zips.get(zip5)
     if rec is not None and state and rec.state != state and rec.state in STATES:
-        bad("zip", f"ZIP code {zip5} is in {rec.state}, not {state}. Check the ZIP or the state.")
+        message = f"ZIP code {zip5} is in {rec.state}, not {state}. Check the ZIP or the state."
+        problems.append(Problem(line, "zip", message))
     if rec is not None and not state:
-        out["state"] = state = rec.state if rec.state in STATES else ""
-    lat = lon = None
-    if v["latitude"] or v["longitude"]:
-        try:
-            lat, lon = float(v["latitude"]), float(v["longitude"])
-        except ValueError:
-            bad("latitude", "Give both latitude and longitude as numbers, or neither.")
-        else:
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                bad(
-                    "latitude",
-                    f"{lat}, {lon} is not on Earth: latitude is -90 to 90 and "
-                    "longitude -180 to 180.",
-                )
-                lat = lon = None
-            elif (
-                state_check
-                and state
-                and in_state(lat, lon, state) is False
-                and not _near(lat, lon, rec)
-            ):
-                problems.append(_outside(line, lat, lon, state))
+        out["state"] = rec.state if rec.state in STATES else ""
+    out["latitude"], out["longitude"], message = _coordinates(
+        get("latitude") or "", get("longitude") or ""
+    )
     # Rows without coordinates are located later, by the importer's geocoder chain.
-    out["latitude"], out["longitude"], out["precision"] = lat, lon, "given"
-    if lat is None and not (zip5 and v["address"]) and not out["virtual"]:
-        bad(
-            "address" if zip5 else "zip",
-            "Give a street address with a ZIP code, or "
-            "latitude and longitude, or mark the listing virtual=yes.",
+    out["precision"] = "given"
+    if message:
+        problems.append(Problem(line, "latitude", message))
+    if out["latitude"] is not None:
+        if state_check:
+            problems.extend(misplaced([{**out, "_line": line}]))
+    elif not (zip5 and out["address"]) and not out["virtual"]:
+        problems.append(
+            Problem(
+                line,
+                "address" if zip5 else "zip",
+                "Give a street address with a ZIP code, or "
+                "latitude and longitude, or mark the listing virtual=yes.",
+            )
         )
     return (None, problems) if problems else (out, [])
+
+
+# Single-value columns checked in this order (after kind, name, yes/no and tag columns).
+CHECKS = (
+    ("state", cells.state),
+    ("zip", cells.zip_code),
+    ("phone", cells.phone),
+    ("website", cells.website),
+    ("email", cells.email),
+    ("last_verified", cells.date),
+)
+
+
+def _coordinates(lat_cell: str, lon_cell: str) -> tuple[float | None, float | None, str | None]:
+    """Latitude and longitude from their cells: both numbers on Earth, or neither."""
+    lat_text, lon_text = cells.tidy(lat_cell), cells.tidy(lon_cell)
+    if not (lat_text or lon_text):
+        return None, None, None
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        return None, None, "Give both latitude and longitude as numbers, or neither."
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        message = f"{lat}, {lon} is not on Earth: latitude is -90 to 90 and longitude -180 to 180."
+        return None, None, message
+    return lat, lon, None

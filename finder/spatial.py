@@ -237,11 +237,7 @@ def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000)
     conn = session.connection()
     names = [c.name for c in table.columns if c.name != "id"]
     compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=names)
-    # The column types' own converters (lists to '|a|b|', dates), without per-row overhead.
-    convert = [
-        (n, table.c[n].type.bind_processor(conn.dialect)) for n in compiled.positiontup or ()
-    ]
-    params = [tuple(f(row[n]) if f else row[n] for n, f in convert) for row in rows]
+    params = _parameters(rows, [table.c[n] for n in compiled.positiontup or ()], conn.dialect)
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM listing").scalar()
     conn.exec_driver_sql("DROP TRIGGER listing_rtree_insert")
     conn.exec_driver_sql(str(compiled), params)
@@ -251,6 +247,34 @@ def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000)
         (before,),
     )
     conn.exec_driver_sql(SQLITE_DDL[1])
+
+
+def _parameters(
+    rows: list[dict[str, Any]], columns: list[sa.Column[Any]], dialect: sa.Dialect
+) -> list[tuple[Any, ...]]:
+    """Each row's values in column order, converted as the columns' types bind them for this
+    database (tag lists to '|a|b|', dates and times to text), for the DBAPI's executemany."""
+    converted = []
+    for column in columns:
+        name = column.name
+        values = [row[name] for row in rows]
+        # The database's own converter: the generic type's leaves dates and times to sqlite3's
+        # default adapters (deprecated since Python 3.12, and not SQLAlchemy's text format).
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            # Most such columns of a big batch hold few distinct values (one timestamp, yes or
+            # no): convert each of those once instead of calling the converter for every cell.
+            try:
+                distinct = set(values)
+            except TypeError:  # unhashable values (lists)
+                distinct = None
+            if distinct is not None and len(distinct) * 4 < len(values):
+                done = {v: process(v) for v in distinct}
+                values = [done[v] for v in values]
+            else:
+                values = list(map(process, values))
+        converted.append(values)
+    return list(zip(*converted, strict=True))
 
 
 def state_condition(session: Session, state: str) -> sa.ColumnElement[bool]:

@@ -293,3 +293,36 @@ def test_a_big_import_keeps_the_spatial_index_in_step(app: Flask, add) -> None:
         assert len(found) == 200 and "g2499" in ids
         near = nearby(db.session(), locate(lat=41.9, lon=-71.09), 5, limit=1).nearby
         assert near[0].listing.id == later.id
+
+
+def test_a_bad_value_repeated_down_the_file_is_reported_on_every_line(app: Flask) -> None:
+    rows = [ROWS[0].replace("a1,", f"r{i},").replace(",MA,", ",Narnia,") for i in range(3)]
+    report = load(app, csv_bytes(ROWS[1], *rows, ROWS[2]))
+    assert [(p.line, p.column) for p in report.problems] == [
+        (3, "state"),
+        (4, "state"),
+        (5, "state"),
+    ]
+    assert "Unknown state “Narnia”" in report.problems[2].message
+    assert listings(app) == []
+
+
+def test_a_big_import_stores_values_as_the_orm_does(app: Flask) -> None:
+    header = HEADER.replace(",virtual\n", ",virtual,last_verified,languages\n")
+    rows = (
+        f"v{i},doctor,Dr. V{i},1 St,Boston,MA,02115,,,pancreas;lung,no,1/31/2026,english\n"
+        for i in range(2500)
+    )
+    assert load(app, csv_bytes(*rows, header=header)).created == 2500  # the bulk path
+    with app.app_context():
+        bulk = db.session().scalar(sa.select(Listing).where(Listing.external_id == "v7"))
+        assert bulk.tumor_sites == ["pancreas", "lung"] and bulk.languages == ["English"]
+        assert bulk.last_verified.isoformat() == "2026-01-31"
+        assert bulk.created_at.year >= 2026 and bulk.published and not bulk.virtual
+        if db.engine().dialect.name != "sqlite":
+            return
+        stored = (
+            db.session().execute(sa.text("SELECT created_at, last_verified FROM listing")).first()
+        )
+    # SQLite keeps dates as text: the text SQLAlchemy itself writes, so every reader agrees.
+    assert len(stored[0]) == len("2026-01-31 12:00:00.000000") and stored[1] == "2026-01-31"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finder.rows import canonical_header, clean_row
+from finder.rows import canonical_header, clean_row, misplaced
 
 GOOD = {
     "kind": "doctor",
@@ -157,3 +157,37 @@ def test_island_listing_next_to_its_zip_passes_the_state_check() -> None:
         city="Santa Barbara", state="CA", zip="93109", latitude="34.25419", longitude="-119.83867"
     )
     assert problems == [] and values["precision"] == "given"
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "good"),
+    [
+        ("kind", "wizard", "doctor"),
+        ("state", "Narnia", "MA"),
+        ("zip", "99999", "02115"),
+        ("telehealth", "maybe", "yes"),
+        ("tumor_sites", "pancreas;brain", "pancreas"),
+        ("last_verified", "last week", "2026-01-31"),
+    ],
+)
+def test_remembered_values_are_checked_every_time(column: str, bad: str, good: str) -> None:
+    # Repeated cells are answered from memory: a bad one must stay bad, after a good one too.
+    for _ in range(2):
+        assert clean(**{column: good})[1] == []
+        got_column, _message = problem(**{column: bad})
+        assert got_column == column
+
+
+def test_one_row_and_a_whole_file_get_the_same_state_check() -> None:
+    rows = [
+        {**GOOD, "latitude": lat, "longitude": lon}
+        for lat, lon in [("42.3427", "-71.0922"), ("-71.09", "42.34"), ("42.34", "71.09")]
+    ]
+    one_by_one = [p for n, r in enumerate(rows) for p in clean_row(r, n)[1]]
+    cleaned = []
+    for n, r in enumerate(rows):
+        values, problems = clean_row(r, n, state_check=False)
+        assert problems == []
+        cleaned.append({**values, "_line": n})
+    assert misplaced(cleaned) == one_by_one
+    assert [p.line for p in one_by_one] == [1, 2]
