@@ -165,6 +165,14 @@ def phone(cell: str) -> Checked:
     return (f"{out} ext. {ext}" if ext else out), None
 
 
+def tel_url(phone: str) -> str:
+    """A phone number as a tel: URL ("(617) 555-0142 ext. 12" -> "tel:6175550142,12")."""
+    main, _, ext = phone.partition("ext.")
+    digits = re.sub(r"[^\d+]", "", main)
+    # The comma makes a phone wait, then dial the extension.
+    return f"tel:{digits},{ext.strip()}" if ext.strip() else f"tel:{digits}"
+
+
 def website(cell: str) -> Checked:
     """An http(s) address; "www.example.org" in a spreadsheet means https."""
     text = tidy(cell)

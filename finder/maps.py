@@ -13,6 +13,7 @@ from typing import Any, cast
 import folium
 from branca.element import Figure
 
+from finder.cells import tel_url
 from finder.geocode import Place
 from finder.search import METERS_PER_MILE, Result
 
@@ -98,6 +99,7 @@ def map_data(
                     "organization": item.organization,
                     "address": item.one_line_address,
                     "phone": item.phone,
+                    "tel": tel_url(item.phone) if item.phone else None,
                     "distance": None if r.distance_miles is None else round(r.distance_miles, 1),
                     "url": link(item) if link else None,
                 },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from finder import ROOT, api, db, geocode, listings, maps, vocab
+from finder import ROOT, api, cells, db, geocode, listings, maps, vocab
 from finder.models import PRECISIONS, Listing
 from finder.query import QueryError
 from finder.query import run as run_search
@@ -44,12 +43,7 @@ def _globals() -> dict[str, Any]:
     }
 
 
-@bp.app_template_filter("tel")
-def tel(phone: str) -> str:
-    """A phone number as a tel: URL ("(617) 555-0142 ext. 12" -> "tel:6175550142,12")."""
-    main, _, ext = phone.partition("ext.")
-    digits = re.sub(r"[^\d+]", "", main)
-    return f"tel:{digits},{ext.strip()}" if ext.strip() else f"tel:{digits}"
+bp.add_app_template_filter(cells.tel_url, "tel")
 
 
 @bp.route("/vendor/leaflet/<path:filename>")

@@ -58,7 +58,11 @@ def page(tmp_path: Any) -> Iterator[Any]:
 
 
 def test_search_list_map_and_popup(live_url: str, page: Any, add: Callable[..., Listing]) -> None:
-    add(name="Dr. Ada Near (demo)", organization="Example NET Center", phone="(617) 555-0142")
+    add(
+        name="Dr. Ada Near (demo)",
+        organization="Example NET Center",
+        phone="(617) 555-0142 ext. 7",
+    )
     add(name="Dr. Bo Shared (demo)", latitude=42.36, longitude=-71.06)
     add(name="Dr. Cy Shared (demo)", latitude=42.36, longitude=-71.06)
     add(name="<b>Dr. Tag</b>", latitude=42.5, longitude=-71.2)
@@ -92,7 +96,9 @@ def test_search_list_map_and_popup(live_url: str, page: Any, add: Callable[..., 
     popup.wait_for()
     text = popup.inner_text()
     assert "Dr. Ada Near (demo)" in text and "Example NET Center" in text
-    assert "(617) 555-0142" in text and "miles away" in text
+    assert "(617) 555-0142 ext. 7" in text and "miles away" in text
+    phone = popup.get_by_role("link", name="(617) 555-0142 ext. 7")
+    assert phone.get_attribute("href") == "tel:6175550142,7"  # the extension is dialled too
     assert (
         popup.get_by_role("link", name="Details").get_attribute("href") == f"/listings/{first_id}"
     )

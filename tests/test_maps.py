@@ -77,6 +77,7 @@ def test_map_data_has_one_feature_per_located_listing() -> None:
         "organization": "O",
         "address": "1 St, Boston, MA 02115",
         "phone": "(617) 555-0100",
+        "tel": "tel:6175550100",
         "distance": 1.2,
         "url": "/l/1",
     }

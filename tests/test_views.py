@@ -189,13 +189,13 @@ def test_vendor_leaflet_is_served(client: FlaskClient) -> None:
 def test_listing_detail(client: FlaskClient, add: Callable[..., Listing]) -> None:
     item = add(
         name="Dr. Detail",
-        phone="(617) 555-0142",
+        phone="(617) 555-0142 ext. 12",
         website="https://example.org/dr",
         tumor_sites=["pancreas"],
         precision="zip",
     )
     html = client.get(f"/listings/{item.id}").get_data(as_text=True)
-    assert 'href="tel:6175550142"' in html
+    assert 'href="tel:6175550142,12"' in html
     assert 'href="https://example.org/dr"' in html
     assert "Directions" in html
     assert "January 15, 2026" in html

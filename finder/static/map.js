@@ -39,7 +39,7 @@
     line(box, "div", p.address);
     if (p.phone) {
       var tel = line(box, "a", p.phone);
-      tel.href = "tel:" + p.phone.replace(/[^\d+]/g, "");
+      tel.href = p.tel;
       box.appendChild(document.createElement("br"));
     }
     if (p.distance !== null && p.distance !== undefined) line(box, "div", p.distance + " miles away");
