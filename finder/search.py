@@ -123,9 +123,9 @@ def _telehealth(
     telehealth = [Listing.telehealth == sa.true(), Listing.virtual == sa.false()]
     in_state = Listing.state == origin.state
     conds = [*telehealth, *_conditions(filters), Listing.id.not_in(shown)]
-    few = session.scalar(
-        sa.select(sa.func.count()).select_from(Listing).where(*telehealth, in_state)
-    )
+    # Counted only up to the threshold, so a state with thousands costs no more to check.
+    capped = sa.select(Listing.id).where(*telehealth, in_state).limit(TELEHEALTH_SCAN + 1)
+    few = session.scalar(sa.select(sa.func.count()).select_from(capped.subquery()))
     if (few or 0) <= TELEHEALTH_SCAN:
         # Few in this state: measure them all (the partial index finds them) rather than
         # grow a ring across a big, empty state.

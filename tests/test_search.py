@@ -159,6 +159,25 @@ def test_remote_section_holds_online_groups_and_in_state_telehealth(
     assert results.remote[0].distance_miles is None
 
 
+@pytest.mark.parametrize("scan", [300, 5])  # few in the state: measure all; many: the index
+def test_telehealth_section_is_the_next_nearest_in_state(
+    app: Flask, add: Callable[..., Listing], monkeypatch: pytest.MonkeyPatch, scan: int
+) -> None:
+    monkeypatch.setattr("finder.search.TELEHEALTH_SCAN", scan)
+    for miles in range(1, 16):
+        lat, lon = point_at(miles, 45.0 * miles)
+        add(name=f"tele {miles}", telehealth=True, latitude=lat, longitude=lon, state="MA")
+    lat, lon = point_at(0.5)
+    add(name="tele over the line", telehealth=True, latitude=lat, longitude=lon, state="NH")
+    add(name="in person", telehealth=False)
+    results = search(app, radius=100, limit=4)
+    assert names(results) == ["in person", "tele over the line", "tele 1", "tele 2"]
+    # The remote section: the 10 nearest telehealth listings in the patient's state that the
+    # list above doesn't already show.
+    assert [r.listing.name for r in results.remote] == [f"tele {m}" for m in range(3, 13)]
+    assert [round(r.distance_miles or 0) for r in results.remote] == list(range(3, 13))
+
+
 def test_top_k_matches_brute_force_on_dense_data(app: Flask) -> None:
     rng = random.Random(7)
     with app.app_context():
