@@ -124,10 +124,12 @@ def _nearest_postgis(
 
     origin = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
     meters = sa.func.ST_Distance(_geog, origin)
-    where = [_geog.is_not(None), *conds]
-    if miles < 6000:
-        # Radius: the GiST index answers ST_DWithin (exact, on the spheroid).
-        where.append(sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE))
+    # Radius: ST_DWithin (exact, on the spheroid) tests each row the walk below reaches. It
+    # is not in the WHERE: there the planner prefers a bitmap scan of everything in range and
+    # a sort (5,212 rows read within 50 miles of Chicago at 100k listings, to keep 110).
+    inside = (
+        sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE) if miles < 6000 else sa.true()
+    )
     # Nearest first: the <-> operator walks the GiST index (KNN), so a city centre with
     # thousands of listings in range costs no more than a quiet town. <-> measures on a
     # sphere, so fetch extra and re-rank by the exact distance; if the last one fetched
@@ -136,13 +138,15 @@ def _nearest_postgis(
     fetch = 2 * k + 10
     while True:
         rows = session.execute(
-            sa.select(meters, knn, Listing.id)
-            .where(*where)
+            sa.select(meters, knn, Listing.id, inside)
+            .where(_geog.is_not(None), *conds)
             .order_by(knn)  # <-> alone, or the GiST index can't walk nearest first
             .limit(fetch)
         ).all()
-        exact = sorted((m / METERS_PER_MILE, i) for m, _, i in rows)[:k]
-        if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > exact[-1][0] * METERS_PER_MILE:
+        exact = sorted((m / METERS_PER_MILE, i) for m, _, i, ok in rows if ok)[:k]
+        # Past this, nothing fetched later can be in the answer.
+        bound = exact[-1][0] if len(exact) == k else miles
+        if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > bound * METERS_PER_MILE:
             return exact
         fetch *= 4
 
