@@ -21,6 +21,7 @@ def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Li
     assert [r["name"] for r in body["results"]] == ["Near", "Group", "Far"]
     first = body["results"][0]
     assert {"id", "kind", "name", "latitude", "longitude", "distance_miles"} <= first.keys()
+    assert list(first)[:3] == ["id", "kind", "name"]  # reading order, not alphabetical
     assert first["distance_miles"] == 0.0
     assert body["query"]["origin"] == {
         "lat": 42.3427,
