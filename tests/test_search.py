@@ -232,3 +232,22 @@ def test_top_k_is_exact_in_a_crowded_city_centre(app: Flask) -> None:
         )
     results = search(app, radius=25, limit=10)
     assert [r.listing.id for r in results.nearby] == [i for _, i in truth[:10]]
+
+
+def test_top_k_is_exact_past_an_empty_ring_and_a_crowd_at_one_address(app: Flask) -> None:
+    # Nothing for 20 miles, then a few listings, then a tower block where 600 share one
+    # address: growing boxes step over the gap and into the crowd, and still stop.
+    with app.app_context():
+        session = db.session()
+        for i in range(8):
+            lat, lon = point_at(20 + i, 40.0 * i)
+            session.add(Listing(kind="doctor", name=f"ring{i}", latitude=lat, longitude=lon))
+        lat, lon = point_at(35, 90)
+        for i in range(600):
+            session.add(Listing(kind="doctor", name=f"tower{i}", latitude=lat, longitude=lon))
+        session.commit()
+    results = search(app, radius=500, limit=20)
+    names_found = names(results)
+    assert names_found[:8] == [f"ring{i}" for i in range(8)]
+    assert len(names_found) == 20 and all(n.startswith("tower") for n in names_found[8:])
+    assert round(results.nearby[-1].distance_miles or 0) == 35
