@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import time
-from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from finder.models import AdminUser, _now
+from finder.models import AdminUser, SignInFailure, _now
 
 MIN_PASSWORD = 12
-MAX_FAILURES, WINDOW_SECONDS = 5, 15 * 60
-SWEEP_AT = 10_000  # keys held before expired ones are dropped
+MAX_FAILURES, WINDOW = 5, dt.timedelta(minutes=15)  # failed sign-ins that lock, and for how long
 # A dummy hash to check against when the email is unknown, so both cases take as long.
 _DUMMY = generate_password_hash("not a password")
 
@@ -62,43 +61,91 @@ def signed_in(session: Session, user_id: object, user_stamp: object) -> AdminUse
     return user
 
 
-class Throttle:
-    """Counts failed sign-ins per key (email and address) in a sliding window.
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to: the admin, or how long sign-in is locked (if it is)."""
 
-    It lives in one process's memory: each gunicorn worker keeps its own count, so with N
-    workers an attacker gets at most N x `limit` tries per window.
+    user: AdminUser | None
+    wait: dt.timedelta | None = None
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    *,
+    secret: str | bytes,
+    now: dt.datetime | None = None,
+) -> SignIn:
+    """Check an email and password under the shared throttle: MAX_FAILURES failures within
+    WINDOW, per email or per client address, lock sign-in for both until they age out."""
+    now = now or _now()
+    keys = failure_keys(secret, email, address)
+    sweep_failures(session, now)
+    # Count this attempt as a failure before checking the password, so attempts racing on
+    # other workers or servers see it: at most MAX_FAILURES get through, however parallel.
+    mine = [SignInFailure(key_hash=key, failed_at=now) for key in keys]
+    session.add_all(mine)
+    session.commit()
+    ids = [row.id for row in mine]
+    wait = blocked_for(session, keys, now, besides=ids)
+    if wait is not None:
+        # A refused attempt doesn't extend the lock: the lock lifts WINDOW after the failures.
+        session.execute(sa.delete(SignInFailure).where(SignInFailure.id.in_(ids)))
+        session.commit()
+        return SignIn(None, wait)
+    user = check(session, email, password)
+    if user is None:
+        return SignIn(None, blocked_for(session, keys, now))
+    # Forget the email's failures, but not the address's: a good sign-in must not wipe out
+    # the failures of others guessing from the same address.
+    session.execute(
+        sa.delete(SignInFailure).where(
+            sa.or_(SignInFailure.key_hash == keys[0], SignInFailure.id.in_(ids))
+        )
+    )
+    session.commit()
+    return SignIn(user)
+
+
+def failure_keys(secret: str | bytes, email: str, address: str) -> tuple[str, str]:
+    """The throttle's keys for an email and a client address: keyed hashes, so the table
+    holds neither (a plain hash of an IPv4 address is undone by trying all 2^32)."""
+    key = secret.encode() if isinstance(secret, str) else secret
+
+    def digest(value: str) -> str:
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+    return digest(f"email:{email.strip().lower()}"), digest(f"address:{address}")
+
+
+def blocked_for(
+    session: Session, keys: Sequence[str], now: dt.datetime, besides: Sequence[int] = ()
+) -> dt.timedelta | None:
+    """How long until these keys may try again, or None if they may now.
+
+    `besides` leaves out the rows of the attempt being decided.
     """
+    waits = []
+    for key in keys:
+        recent = session.scalars(
+            sa.select(SignInFailure.failed_at)
+            .where(
+                SignInFailure.key_hash == key,
+                SignInFailure.failed_at > now - WINDOW,
+                SignInFailure.id.not_in(besides),
+            )
+            .order_by(SignInFailure.failed_at.desc())
+            .limit(MAX_FAILURES)
+        ).all()
+        if len(recent) >= MAX_FAILURES:
+            waits.append(recent[-1] + WINDOW - now)
+    return max(waits) if waits else None
 
-    def __init__(self, limit: int = MAX_FAILURES, window: float = WINDOW_SECONDS) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = {}
 
-    def _recent(self, key: str) -> deque[float]:
-        q = self._failures.get(key, deque())
-        cutoff = time.monotonic() - self.window
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
-
-    def blocked_for(self, *keys: str) -> dt.timedelta | None:
-        """How long until these keys may try again, or None if they may now."""
-        waits = [
-            q[-self.limit] + self.window - time.monotonic()
-            for q in map(self._recent, keys)
-            if len(q) >= self.limit
-        ]
-        return dt.timedelta(seconds=max(waits)) if waits else None
-
-    def fail(self, *keys: str) -> None:
-        """Record a failed attempt for each key."""
-        if len(self._failures) > SWEEP_AT:
-            # Forget keys whose failures have all expired, so sprayed guesses can't grow this.
-            self._failures = {k: q for k, q in self._failures.items() if self._recent(k)}
-        for key in keys:
-            self._failures[key] = q = self._recent(key)
-            q.append(time.monotonic())
-
-    def clear(self, *keys: str) -> None:
-        """Forget the failures of each key (after a good sign-in)."""
-        for key in keys:
-            self._failures.pop(key, None)
+def sweep_failures(session: Session, now: dt.datetime | None = None) -> None:
+    """Delete failures older than the window: they no longer count."""
+    cutoff = (now or _now()) - WINDOW
+    session.execute(sa.delete(SignInFailure).where(SignInFailure.failed_at <= cutoff))
+    session.commit()

@@ -102,10 +102,6 @@ def _too_large(_exc: HTTPException) -> tuple[str, int]:
     return render_template("admin/too_large.html", limit_mb=limit / 1024 / 1024), 413
 
 
-def _throttle() -> accounts.Throttle:
-    return current_app.extensions.setdefault("finder.throttle", accounts.Throttle())
-
-
 def _login_page(error: str, status: int, email: str, nxt: str) -> tuple[str, int]:
     return render_template("admin/login.html", error=error, email=email, next=nxt), status
 
@@ -119,22 +115,21 @@ def login() -> Response | str | tuple[str, int]:
             return redirect(safe_next(nxt))
         return render_template("admin/login.html", error="", email="", next=nxt)
     email = request.form.get("email", "").strip().lower()[:200]
-    keys = (f"email:{email}", f"address:{request.remote_addr}")
-    throttle = _throttle()
-    wait = throttle.blocked_for(*keys)
+    attempt = accounts.sign_in(
+        db.session(),
+        email,
+        request.form.get("password", ""),
+        request.remote_addr or "",
+        secret=current_app.secret_key or "",
+    )
+    if attempt.user is not None:
+        session.clear()  # a fresh session: nothing from before sign-in carries over
+        session["admin_id"], session["admin_stamp"] = attempt.user.id, accounts.stamp(attempt.user)
+        csrf_token()
+        return redirect(safe_next(nxt))
+    wait = attempt.wait
     if wait is None:
-        user = accounts.check(db.session(), email, request.form.get("password", ""))
-        if user is not None:
-            # Only the email's count: a good sign-in must not wipe an address's failures.
-            throttle.clear(keys[0])
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            session["admin_id"], session["admin_stamp"] = user.id, accounts.stamp(user)
-            csrf_token()
-            return redirect(safe_next(nxt))
-        throttle.fail(*keys)
-        wait = throttle.blocked_for(*keys)
-        if wait is None:
-            return _login_page("Wrong email or password.", 401, email, nxt)
+        return _login_page("Wrong email or password.", 401, email, nxt)
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     error = f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}."
     page, status = _login_page(error, 429, email, nxt)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,10 +24,6 @@ from finder.admin import bp, geocoding
 
 SHOWN_PROBLEMS = 1000  # problems listed on one page; `finder import-csv --dry-run` lists all
 CSV_SUFFIXES = (".csv", ".txt")
-
-
-def _folder() -> Path:
-    return Path(current_app.instance_path) / "uploads"
 
 
 def _upload_page(errors: dict[str, str], status: int = 200) -> tuple[str, int]:
@@ -86,9 +81,10 @@ def preview() -> tuple[str, int]:
         return _upload_page({"file": str(exc)}, 400)
     token = ""
     if report.ok or skip_invalid:
-        # The bytes stay on the server; the browser only gets a token to confirm them with.
+        # The bytes wait in the database (any app server can confirm them); the browser only
+        # gets a token to confirm them with.
         token = uploads.save(
-            _folder(),
+            db.session(),
             data,
             filename=filename,
             source=source,
@@ -110,11 +106,12 @@ def preview() -> tuple[str, int]:
 @bp.post("/import/confirm")
 def confirm() -> Response:
     """Import a previewed upload for real, then show the import's report."""
-    pending = uploads.take(_folder(), request.form.get("token", ""), g.admin.email)
-    if pending is None:
-        flash("That upload was already imported, cancelled, or has expired. Upload it again.")
-        return redirect(url_for("admin.upload"))
     session = db.session()
+    try:
+        pending = uploads.take(session, request.form.get("token", ""), g.admin.email)
+    except uploads.Unavailable as exc:
+        flash(str(exc))
+        return redirect(url_for("admin.upload"))
     try:
         report = importer.load_csv(
             session,
@@ -143,7 +140,7 @@ def confirm() -> Response:
 @bp.post("/import/cancel")
 def cancel() -> Response:
     """Forget a previewed upload."""
-    uploads.discard(_folder(), request.form.get("token", ""), g.admin.email)
+    uploads.discard(db.session(), request.form.get("token", ""), g.admin.email)
     flash("Upload cancelled. Nothing was changed.")
     return redirect(url_for("admin.upload"))
 

@@ -157,3 +157,38 @@ class AdminUser(Base):
     email: Mapped[str] = mapped_column(sa.String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class SignInFailure(Base):
+    """One failed (or still running) admin sign-in, counted against a hashed key.
+
+    A table rather than each worker's memory, so every worker and app server counts the same
+    failures. Keys are keyed hashes of "email:…" and "address:…", never the raw values.
+    """
+
+    __tablename__ = "signin_failure"
+    __table_args__ = (sa.Index("ix_signin_failure_key_at", "key_hash", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class PendingUpload(Base):
+    """An uploaded CSV file waiting between an admin's preview and confirm.
+
+    In the database, not on one server's disk, so the confirm may reach any app server. The
+    key is a hash of the token the browser holds, so the table alone can't confirm anything.
+    """
+
+    __tablename__ = "pending_upload"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(300))
+    source: Mapped[str] = mapped_column(sa.String(100))
+    skip_invalid: Mapped[bool]
+    replace_source: Mapped[bool]
+    user: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -66,6 +66,16 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def other_app(app: Flask, database_url: str, tmp_path: Any) -> Iterator[Flask]:
+    """A second app on the same database, as another gunicorn worker or app server is."""
+    other = create_app({"TESTING": True, "DATABASE_URL": database_url, "GEOCODER_MIN_DELAY": 0})
+    other.instance_path = str(tmp_path / "other-server")  # its own disk, like another machine
+    yield other
+    with other.app_context():
+        db.engine().dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

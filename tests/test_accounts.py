@@ -1,0 +1,114 @@
+"""Admin accounts: the sign-in throttle lives in the database, shared by every app server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from finder import accounts, db
+from finder.models import SignInFailure
+from tests.test_admin import EMAIL, PASSWORD, login, text
+
+T0 = dt.datetime(2026, 3, 1, 12, 0)
+HERE = "203.0.113.7"
+
+
+@pytest.fixture(autouse=True)
+def _admin_account(app: Flask, other_app: Flask) -> None:
+    for each in (app, other_app):
+        each.config["SESSION_COOKIE_SECURE"] = False  # the test clients talk plain http
+    with app.app_context():
+        accounts.set_password(db.session(), EMAIL, PASSWORD)
+
+
+def sign_in(app: Flask, password: str, now: dt.datetime, **kw: Any) -> accounts.SignIn:
+    """One sign-in attempt through this app's own database connection."""
+    with app.app_context():
+        args = {"email": EMAIL, "address": HERE, **kw}
+        return accounts.sign_in(
+            db.session(), password=password, secret=app.secret_key or "", now=now, **args
+        )
+
+
+def failures(app: Flask) -> list[SignInFailure]:
+    with app.app_context():
+        return list(db.session().scalars(sa.select(SignInFailure)))
+
+
+def test_failures_on_one_server_lock_sign_in_on_the_other(app: Flask, other_app: Flask) -> None:
+    one, two = app.test_client(), other_app.test_client()
+    for attempt in range(4):
+        assert login(one, password=f"wrong {attempt}").status_code == 401
+    fifth = login(two, password="wrong 4")
+    assert fifth.status_code == 429 and "try again in 15 minutes" in text(fifth)
+    refused = login(one)  # the right password, back on the first server
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "900"
+    assert one.get("/admin/").status_code == 302
+
+
+def test_the_shared_lock_lifts_after_the_window(app: Flask, other_app: Flask) -> None:
+    for n in range(5):
+        sign_in(app if n % 2 else other_app, f"wrong {n}", T0 + dt.timedelta(seconds=n))
+    locked = sign_in(other_app, PASSWORD, T0 + dt.timedelta(minutes=14))
+    assert locked.user is None and locked.wait == dt.timedelta(minutes=1)
+    # Window measured from the fifth-newest failure (T0 + 0 s): free a moment after T0 + 15 min.
+    after = sign_in(app, PASSWORD, T0 + dt.timedelta(minutes=15, seconds=1))
+    assert after.user is not None and after.user.email == EMAIL
+
+
+def test_refused_attempts_do_not_extend_the_lock(app: Flask) -> None:
+    for n in range(5):
+        sign_in(app, f"wrong {n}", T0)
+    for minute in range(1, 15):
+        assert sign_in(app, PASSWORD, T0 + dt.timedelta(minutes=minute)).wait is not None
+    assert sign_in(app, PASSWORD, T0 + dt.timedelta(minutes=15, seconds=1)).user is not None
+
+
+def test_the_table_holds_neither_the_email_nor_the_address(app: Flask) -> None:
+    sign_in(app, "wrong", T0)
+    rows = failures(app)
+    assert len(rows) == 2  # one for the email, one for the address
+    for row in rows:
+        assert len(row.key_hash) == 64 and EMAIL not in row.key_hash and HERE not in row.key_hash
+    plain = accounts.failure_keys("another secret", EMAIL, HERE)
+    assert {row.key_hash for row in rows}.isdisjoint(plain)  # keyed: no lookup table undoes it
+
+
+def test_old_failures_are_swept(app: Flask) -> None:
+    sign_in(app, "wrong", T0)
+    sign_in(app, "wrong", T0 + dt.timedelta(minutes=10))
+    with app.app_context():
+        accounts.sweep_failures(db.session(), T0 + dt.timedelta(minutes=15, seconds=1))
+    assert [row.failed_at for row in failures(app)] == [T0 + dt.timedelta(minutes=10)] * 2
+
+
+def test_parallel_guesses_on_many_workers_get_at_most_five_tries(
+    app: Flask, other_app: Flask, monkeypatch: Any
+) -> None:
+    checked = []
+
+    def slow_check(*args: Any) -> None:
+        checked.append(args)
+        time.sleep(0.3)  # every guess is in flight at once, as on 8 workers
+        return None
+
+    monkeypatch.setattr(accounts, "check", slow_check)
+    results: list[accounts.SignIn] = []
+
+    def guess(n: int) -> None:
+        results.append(sign_in((app, other_app)[n % 2], f"wrong {n}", T0))
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and all(r.user is None for r in results)
+    assert len(checked) <= accounts.MAX_FAILURES
+    assert sign_in(app, PASSWORD, T0 + dt.timedelta(seconds=1)).wait is not None
