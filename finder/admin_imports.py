@@ -91,7 +91,7 @@ def preview() -> tuple[str, int]:
             skip_invalid=skip_invalid,
             replace_source=replace_source,
             user=g.admin.email,
-        ).token
+        )
     page = render_template(
         "admin/preview.html",
         report=report.as_dict(),

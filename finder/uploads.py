@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -21,20 +20,6 @@ GONE = "That upload was already imported, cancelled, or has expired. Upload it a
 
 class Unavailable(Exception):
     """The upload can't be confirmed; the message says why, in words for the admin."""
-
-
-@dataclass(frozen=True)
-class Pending:
-    """One previewed upload: its bytes and the options it was previewed with."""
-
-    token: str
-    sha256: str
-    filename: str
-    source: str
-    skip_invalid: bool
-    replace_source: bool
-    user: str
-    data: bytes = b""
 
 
 def _key(token: str) -> str:
@@ -52,24 +37,15 @@ def save(
     replace_source: bool,
     user: str,
     now: dt.datetime | None = None,
-) -> Pending:
-    """Keep an upload for confirmation; only the returned token goes to the browser."""
+) -> str:
+    """Keep an upload for confirmation; returns the token, the only part the browser gets."""
     now = now or _now()
     sweep(session, now)
-    pending = Pending(
-        secrets.token_urlsafe(24),
-        hashlib.sha256(data).hexdigest(),
-        filename,
-        source,
-        skip_invalid,
-        replace_source,
-        user,
-        data,
-    )
+    token = secrets.token_urlsafe(24)
     session.add(
         PendingUpload(
-            token_hash=_key(pending.token),
-            sha256=pending.sha256,
+            token_hash=_key(token),
+            sha256=hashlib.sha256(data).hexdigest(),
             filename=filename,
             source=source,
             skip_invalid=skip_invalid,
@@ -80,10 +56,10 @@ def save(
         )
     )
     session.commit()
-    return pending
+    return token
 
 
-def take(session: Session, token: str, user: str, now: dt.datetime | None = None) -> Pending:
+def take(session: Session, token: str, user: str, now: dt.datetime | None = None) -> PendingUpload:
     """The upload behind a token, deleted so it is imported at most once.
 
     Raises Unavailable when the token is malformed, unknown, someone else's, expired, or the
@@ -95,17 +71,8 @@ def take(session: Session, token: str, user: str, now: dt.datetime | None = None
     row = session.scalar(sa.select(PendingUpload).where(*where))
     if row is None:
         raise Unavailable(GONE)
-    pending = Pending(
-        token,
-        row.sha256,
-        row.filename,
-        row.source,
-        row.skip_invalid,
-        row.replace_source,
-        row.user,
-        row.data,
-    )
-    created = row.created_at
+    # Detached, it keeps its loaded values once the row is deleted and committed below.
+    session.expunge(row)
     # Only the confirm whose delete removes the row goes on: a second click, or the same
     # token confirmed on another server at once, finds nothing to delete.
     deleted = _delete(session, *where)
@@ -113,17 +80,17 @@ def take(session: Session, token: str, user: str, now: dt.datetime | None = None
         raise Unavailable(GONE)
     now = now or _now()
     sweep(session, now)
-    if created <= now - MAX_AGE:
+    if row.created_at <= now - MAX_AGE:
         hours = int(MAX_AGE.total_seconds() // 3600)
         raise Unavailable(
             f"That upload has expired: a preview can be confirmed for {hours} hours. "
             "Nothing was changed. Upload the file again."
         )
-    if hashlib.sha256(pending.data).hexdigest() != pending.sha256:
+    if hashlib.sha256(row.data).hexdigest() != row.sha256:
         raise Unavailable(
             "That upload was damaged while it waited. Nothing was changed. Upload it again."
         )
-    return pending
+    return row
 
 
 def discard(session: Session, token: str, user: str) -> None:

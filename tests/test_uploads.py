@@ -140,6 +140,6 @@ def test_sweep_deletes_only_uploads_past_their_age(app: Flask) -> None:
         new = uploads.save(session, CSV, replace_source=True, user=EMAIL, now=later, **options)
         assert uploads.sweep(session, T0 + uploads.MAX_AGE + dt.timedelta(seconds=1)) == 1
         with pytest.raises(uploads.Unavailable, match="already imported"):
-            uploads.take(session, old.token, EMAIL)
-        kept = uploads.take(session, new.token, EMAIL, now=later + dt.timedelta(hours=1))
+            uploads.take(session, old, EMAIL)
+        kept = uploads.take(session, new, EMAIL, now=later + dt.timedelta(hours=1))
     assert (kept.data, kept.replace_source, kept.user) == (CSV, True, EMAIL)
