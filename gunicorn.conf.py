@@ -6,9 +6,7 @@ Command-line options override this file, e.g. `scripts/serve --bind 10.0.0.5:800
 from __future__ import annotations
 
 import gc
-import logging
 import os
-import re
 from typing import Any
 
 # Loopback only unless told otherwise: a reverse proxy (nginx, Caddy) on the same machine
@@ -40,22 +38,11 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 gc.disable()
 
 
-class _DropQueryString(logging.Filter):
-    """Strip query strings from gunicorn's error log ("Error handling request GET /search?...")."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = re.sub(r"\?\S*", "", record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                re.sub(r"\?\S*", "", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
-
-
 def on_starting(server: Any) -> None:
     """Keep query strings out of the error log too (the filter is inherited by the workers)."""
-    logging.getLogger("gunicorn.error").addFilter(_DropQueryString())
+    from finder import logs
+
+    logs.keep_queries_out("gunicorn.error")
 
 
 def when_ready(server: Any) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from finder import logs, security
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(
-        # Signs session cookies; set FINDER_SECRET_KEY in production.
-        SECRET_KEY="dev",  # noqa: S106  (a placeholder; production sets its own)
+        # Signs session cookies. Unset: one is made once in instance/secret_key. Servers that
+        # share a database set the same FINDER_SECRET_KEY; a placeholder stops the start.
+        SECRET_KEY=None,
         # SQLAlchemy URL; the default is an SQLite file in the instance folder.
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'finder.sqlite'}",
         # "offline" (ZIP/city table only, private) or "nominatim" (street addresses online).
@@ -51,6 +52,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Proxies in front of the app (nginx: 1), so client addresses and HTTPS are seen
         # right; 0 trusts no X-Forwarded-* header.
         PROXY_HOPS=0,
+        # Redirect plain HTTP to HTTPS and ask browsers to upgrade; off, as the app serves
+        # HTTP on 127.0.0.1 behind a TLS-terminating proxy (which does the redirect itself).
+        FORCE_HTTPS=False,
+        # An admin session ends this many hours after sign-in, whatever happens.
+        ADMIN_SESSION_HOURS=12.0,
+        # ... and after this many minutes without a request.
+        ADMIN_IDLE_MINUTES=120.0,
+        # A form's CSRF token lasts as long as the session it belongs to.
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        # Flask-WTF's HTTPS check wants a Referer, which Referrer-Policy: no-referrer (the
+        # patient's privacy) never sends; the token and the SameSite cookie do that job.
+        WTF_CSRF_SSL_STRICT=False,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FINDER")
@@ -61,6 +74,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hops = int(app.config["PROXY_HOPS"])
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    else:
+        app.wsgi_app = security.untrusted_forwarding(app.wsgi_app)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -68,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from finder import admin, api, cli, db, sites, views
 
+    security.init_app(app)
     db.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -75,22 +91,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     sites.load()  # broken education content stops the app here, not with a 500 later
     cli.init_app(app)
-    _keep_queries_out_of_logs()
+    logs.keep_queries_out("werkzeug")
     return app
 
-
-class _DropQueryString(logging.Filter):
-    """Strip query strings from werkzeug's request log: they hold a patient's ZIP or city."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(
-                re.sub(r"\?\S*", "", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
-
-
-def _keep_queries_out_of_logs() -> None:
-    log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, _DropQueryString) for f in log.filters):
-        log.addFilter(_DropQueryString())

@@ -224,16 +224,20 @@ def test_404_page_helps(client: FlaskClient) -> None:
     assert "search again" in res.get_data(as_text=True)
 
 
-def test_request_log_keeps_no_query(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /search?q=02115&radius=50 HTTP/1.1",
+        # A raw (unencoded) no-break space used to end the match and keep the rest.
+        "GET /search?q=Main\u00a0St 02115&radius=50 HTTP/1.1",
+        "GET /search?q=02115\u2003Boston HTTP/1.1",
+    ],
+)
+def test_request_log_keeps_no_query(
+    app: Flask, caplog: pytest.LogCaptureFixture, line: str
+) -> None:
     log = logging.getLogger("werkzeug")
     with caplog.at_level(logging.INFO, logger="werkzeug"):
-        log.info(
-            '%s - - [%s] "%s" %s %s',
-            "127.0.0.1",
-            "now",
-            "GET /search?q=02115&radius=50 HTTP/1.1",
-            "200",
-            "-",
-        )
+        log.info('%s - - [%s] "%s" %s %s', "127.0.0.1", "now", line, "200", "-")
     assert "GET /search HTTP/1.1" in caplog.text
-    assert "02115" not in caplog.text
+    assert "02115" not in caplog.text and "radius" not in caplog.text
