@@ -1,14 +1,13 @@
 """Admin pages: sign-in and sign-out, the guards every admin page shares, and the home page.
 
 The import pages (admin_imports) and listing pages (admin_listings) add their routes to this
-blueprint, so sign-in, CSRF and the no-store headers cover them too.
+blueprint, so sign-in and the no-store headers cover them too. CSRF tokens are Flask-WTF's,
+checked app-wide on every unsafe method before any of this runs.
 """
 
 from __future__ import annotations
 
-import hmac
 import math
-import secrets
 from typing import Any
 
 from flask import (
@@ -23,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -30,14 +30,10 @@ from finder import accounts, db, geocode, listings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PUBLIC = {"admin.login"}  # the one admin page open to people who are not signed in
-CSRF_FIELD = "csrf_token"
-
-
-def csrf_token() -> str:
-    """This session's form token, made on first use."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return str(session["csrf"])
+EXPIRED_FORM = (
+    "This form has expired or did not come from NET Finder, so nothing was changed. "
+    "Go back, reload the page and try again."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -58,26 +54,17 @@ def geocoding() -> dict[str, Any]:
 
 @bp.context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "admin": g.get("admin")}
+    return {"admin": g.get("admin")}
 
 
 @bp.before_request
 def _guard() -> Response | None:
-    """Sign-in first (except on the login page), then a valid form token on every POST."""
+    """Sign-in first, except on the login page (CSRFProtect has checked any form's token)."""
     g.admin = accounts.signed_in(db.session(), session.get("admin_id"), session.get("admin_stamp"))
     if g.admin is None and request.endpoint not in PUBLIC:
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
         abort(403, "Sign in first: you are not signed in, or your session has ended.")
-    if request.method == "POST":
-        sent = request.form.get(CSRF_FIELD, "")
-        expected = session.get("csrf", "")
-        if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
-            abort(
-                400,
-                "This form has expired or did not come from NET Finder, so nothing was "
-                "changed. Go back, reload the page and try again.",
-            )
     return None
 
 
@@ -94,6 +81,13 @@ def _private(response: Response) -> Response:
 @bp.errorhandler(403)
 def _refused(exc: HTTPException) -> tuple[str, int]:
     return render_template("admin/error.html", error=exc), exc.code or 400
+
+
+@bp.errorhandler(CSRFError)
+def _forged(_exc: CSRFError) -> tuple[str, int]:
+    # Flask-WTF's own wording ("The CSRF token is missing.") means nothing to an admin.
+    error = CSRFError(EXPIRED_FORM)
+    return render_template("admin/error.html", error=error), 400
 
 
 @bp.errorhandler(413)
@@ -125,7 +119,6 @@ def login() -> Response | str | tuple[str, int]:
     if attempt.user is not None:
         session.clear()  # a fresh session: nothing from before sign-in carries over
         session["admin_id"], session["admin_stamp"] = attempt.user.id, accounts.stamp(attempt.user)
-        csrf_token()
         return redirect(safe_next(nxt))
     wait = attempt.wait
     if wait is None:

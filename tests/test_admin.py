@@ -39,8 +39,11 @@ def _admin_account(app: Flask) -> None:
 
 
 def form_token(client: FlaskClient, path: str = "/admin/login") -> str:
-    """The CSRF token from a page's form, as a browser would send it back."""
-    page = client.get(path).get_data(as_text=True)
+    """The CSRF token from a page's form, as a browser would send it back.
+
+    Signed in, /admin/login leads to the admin home, whose sign-out form carries one too.
+    """
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, f"no CSRF field on {path}"
     return found.group(1)
@@ -55,10 +58,8 @@ def login(
 
 
 def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None) -> TestResponse:
-    """POST a form with this session's CSRF token."""
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    return client.post(path, data={**(data or {}), "csrf_token": token})
+    """POST a form with this session's CSRF token, taken from a page as a browser would."""
+    return client.post(path, data={**(data or {}), "csrf_token": form_token(client)})
 
 
 @pytest.fixture
@@ -113,12 +114,14 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask) ->
 
 
 def test_login_starts_a_fresh_session(client: FlaskClient) -> None:
-    before = form_token(client)
+    form_token(client)
     with client.session_transaction() as s:
         s["planted"] = "by someone else"
+        before = s["csrf_token"]  # Flask-WTF's raw token, which signed tokens are made from
     login(client)
+    form_token(client)
     with client.session_transaction() as s:
-        assert "planted" not in s and s["csrf"] != before
+        assert "planted" not in s and s["csrf_token"] != before
 
 
 def test_session_cookie_is_httponly_lax_and_secure(app: Flask, client: FlaskClient) -> None:
@@ -203,10 +206,21 @@ def test_posts_without_the_right_token_are_refused(
     assert admin.get("/admin/").status_code == 200  # still signed in
 
 
+def test_a_token_from_another_session_is_refused(
+    app: Flask, admin: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    item = add()
+    theirs = form_token(app.test_client())  # a real token, but of someone else's session
+    response = admin.post(f"/admin/listings/{item.id}/unpublish", data={"csrf_token": theirs})
+    assert response.status_code == 400 and "did not come from NET Finder" in text(response)
+    assert db_listings(app)[0].published
+
+
 def test_login_form_needs_its_token_too(client: FlaskClient) -> None:
     client.get("/admin/login")
     response = client.post("/admin/login", data={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 400
+    assert "This form has expired or did not come from NET Finder" in text(response)
     assert client.get("/admin/").status_code == 302
 
 
@@ -257,8 +271,7 @@ def test_redirects_and_errors_are_private_too(client: FlaskClient) -> None:
 
 
 def upload(client: FlaskClient, data: bytes, name: str = "partner.csv", **fields: Any) -> Any:
-    with client.session_transaction() as s:
-        token = s["csrf"]
+    token = form_token(client)
     form = {"file": (io.BytesIO(data), name), "source": "partner", "csrf_token": token, **fields}
     return client.post("/admin/import", data=form, content_type="multipart/form-data")
 
