@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from finder import accounts, db, geocode, listings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PUBLIC = {"admin.login"}  # the one admin page open to people who are not signed in
+PUBLIC = {"admin.login", "admin.sign_in"}  # the sign-in form and its POST: open to anyone
 EXPIRED_FORM = (
     "This form has expired or did not come from NET Finder, so nothing was changed. "
     "Go back, reload the page and try again."
@@ -100,14 +100,21 @@ def _login_page(error: str, status: int, email: str, nxt: str) -> tuple[str, int
     return render_template("admin/login.html", error=error, email=email, next=nxt), status
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+@bp.get("/login")
+def login() -> Response | str:
+    """The sign-in form; someone signed in already goes on to the page asked for."""
+    nxt = request.args.get("next", "")
+    if g.admin is not None:
+        return redirect(safe_next(nxt))
+    return render_template("admin/login.html", error="", email="", next=nxt)
+
+
+# Its own POST-only route: a view that serves GET too must tell the methods apart, and a HEAD
+# (uptime monitors, link checkers) taken for a POST would count as a failed sign-in.
+@bp.post("/login")
+def sign_in() -> Response | tuple[str, int]:
     """Sign in. Five failures in 15 minutes, per email or per address, lock sign-in."""
-    nxt = request.values.get("next", "")
-    if request.method == "GET":
-        if g.admin is not None:
-            return redirect(safe_next(nxt))
-        return render_template("admin/login.html", error="", email="", next=nxt)
+    nxt = request.form.get("next", "")
     email = request.form.get("email", "").strip().lower()[:200]
     attempt = accounts.sign_in(
         db.session(),
