@@ -1,11 +1,11 @@
-"""Admin accounts: hashed passwords and throttled sign-in."""
+"""Admin accounts: hashed passwords, throttled sign-in, and the sessions that follow it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,8 +20,13 @@ MAX_FAILURES, WINDOW = 5, dt.timedelta(minutes=15)  # failed sign-ins that lock,
 _DUMMY = generate_password_hash("not a password")
 
 
+def clock() -> dt.datetime:
+    """Now, as the tables keep time (naive UTC): the one clock sign-in and sessions read."""
+    return _now()
+
+
 def set_password(session: Session, email: str, password: str) -> AdminUser:
-    """Create the admin with this email, or give it a new password (scrypt-hashed)."""
+    """Create the admin with this email, or give it a new password (scrypt) and end its sessions."""
     email = email.strip().lower()
     if "@" not in email:
         raise ValueError("Give an email address.")
@@ -29,8 +34,10 @@ def set_password(session: Session, email: str, password: str) -> AdminUser:
         raise ValueError(f"Use a password of at least {MIN_PASSWORD} characters.")
     user = session.scalar(sa.select(AdminUser).where(AdminUser.email == email))
     if user is None:
-        user = AdminUser(email=email, password_hash="", created_at=_now())
+        user = AdminUser(email=email, password_hash="", created_at=clock(), session_version=0)
         session.add(user)
+    else:
+        user.session_version += 1  # whoever knew the old password is signed out everywhere
     user.password_hash = generate_password_hash(password)
     session.commit()
     return user
@@ -45,20 +52,50 @@ def check(session: Session, email: str, password: str) -> AdminUser | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def stamp(user: AdminUser) -> str:
-    """A short fingerprint of the admin's password hash, kept in the session cookie, so a
-    new password signs out every other session."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def session_values(user: AdminUser, now: dt.datetime | None = None) -> dict[str, int | str]:
+    """What a browser's session keeps once this admin signs in: who, which version, and when."""
+    at = (now or clock()).isoformat()
+    return {
+        "admin_id": user.id,
+        "admin_version": user.session_version,
+        "admin_since": at,
+        "admin_seen": at,
+    }
 
 
-def signed_in(session: Session, user_id: object, user_stamp: object) -> AdminUser | None:
-    """The admin a session cookie names, if it still exists and its password is unchanged."""
-    if not isinstance(user_id, int) or not isinstance(user_stamp, str):
+def signed_in(
+    session: Session,
+    values: Mapping[str, object],
+    *,
+    max_age: dt.timedelta,
+    idle: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> AdminUser | None:
+    """The admin a session names, unless it ended: signed out, new password, too old or idle."""
+    now = now or clock()
+    user_id, version = values.get("admin_id"), values.get("admin_version")
+    since, seen = _moment(values.get("admin_since")), _moment(values.get("admin_seen"))
+    if not isinstance(user_id, int) or not isinstance(version, int) or not (since and seen):
+        return None
+    if now - since >= max_age or now - seen >= idle:
         return None
     user = session.get(AdminUser, user_id)
-    if user is None or not hmac.compare_digest(stamp(user), user_stamp):
+    if user is None or user.session_version != version:
         return None
     return user
+
+
+def _moment(value: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def end_sessions(session: Session, user: AdminUser) -> None:
+    """Sign this admin out in every browser: the cookies issued so far name an old version."""
+    user.session_version += 1
+    session.commit()
 
 
 @dataclass(frozen=True)
@@ -80,7 +117,7 @@ def sign_in(
 ) -> SignIn:
     """Check an email and password under the shared throttle: MAX_FAILURES failures within
     WINDOW, per email or per client address, lock sign-in for both until they age out."""
-    now = now or _now()
+    now = now or clock()
     keys = failure_keys(secret, email, address)
     sweep_failures(session, now)
     # Count this attempt as a failure before checking the password, so attempts racing on
@@ -146,6 +183,6 @@ def blocked_for(
 
 def sweep_failures(session: Session, now: dt.datetime | None = None) -> None:
     """Delete failures older than the window: they no longer count."""
-    cutoff = (now or _now()) - WINDOW
+    cutoff = (now or clock()) - WINDOW
     session.execute(sa.delete(SignInFailure).where(SignInFailure.failed_at <= cutoff))
     session.commit()

@@ -7,6 +7,7 @@ checked app-wide on every unsafe method before any of this runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -29,7 +30,9 @@ from werkzeug.wrappers import Response
 from finder import accounts, db, geocode, listings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PUBLIC = {"admin.login", "admin.sign_in"}  # the sign-in form and its POST: open to anyone
+# Open to anyone: the sign-in form and its POST, and signing out (whose button an admin may
+# press after the session ended; it needs a form token all the same).
+PUBLIC = {"admin.login", "admin.sign_in", "admin.logout"}
 EXPIRED_FORM = (
     "This form has expired or did not come from NET Finder, so nothing was changed. "
     "Go back, reload the page and try again."
@@ -60,7 +63,19 @@ def _template_globals() -> dict[str, Any]:
 @bp.before_request
 def _guard() -> Response | None:
     """Sign-in first, except on the login page (CSRFProtect has checked any form's token)."""
-    g.admin = accounts.signed_in(db.session(), session.get("admin_id"), session.get("admin_stamp"))
+    cfg, now = current_app.config, accounts.clock()
+    g.admin = accounts.signed_in(
+        db.session(),
+        session,
+        max_age=dt.timedelta(hours=float(cfg["ADMIN_SESSION_HOURS"])),
+        idle=dt.timedelta(minutes=float(cfg["ADMIN_IDLE_MINUTES"])),
+        now=now,
+    )
+    if g.admin is not None:
+        session["admin_seen"] = now.isoformat()
+    elif "admin_id" in session:
+        session.clear()  # an ended session keeps nothing, not even its form token
+        flash("Your session has ended. Sign in again.")
     if g.admin is None and request.endpoint not in PUBLIC:
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
@@ -116,16 +131,18 @@ def sign_in() -> Response | tuple[str, int]:
     """Sign in. Five failures in 15 minutes, per email or per address, lock sign-in."""
     nxt = request.form.get("next", "")
     email = request.form.get("email", "").strip().lower()[:200]
+    now = accounts.clock()
     attempt = accounts.sign_in(
         db.session(),
         email,
         request.form.get("password", ""),
         request.remote_addr or "",
         secret=current_app.secret_key or "",
+        now=now,
     )
     if attempt.user is not None:
         session.clear()  # a fresh session: nothing from before sign-in carries over
-        session["admin_id"], session["admin_stamp"] = attempt.user.id, accounts.stamp(attempt.user)
+        session.update(accounts.session_values(attempt.user, now))
         return redirect(safe_next(nxt))
     wait = attempt.wait
     if wait is None:
@@ -138,7 +155,9 @@ def sign_in() -> Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out: the session cookie is emptied."""
+    """Sign out, here and in every other browser: a copy of the cookie opens nothing."""
+    if g.admin is not None:
+        accounts.end_sessions(db.session(), g.admin)
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("admin.login"))

@@ -157,6 +157,9 @@ class AdminUser(Base):
     email: Mapped[str] = mapped_column(sa.String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # Every session cookie names the version it was issued under; signing out or a new
+    # password moves it on, which ends all of them (a cookie can't be revoked on its own).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class SignInFailure(Base):

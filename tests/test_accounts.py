@@ -88,6 +88,79 @@ def test_old_failures_are_swept(app: Flask) -> None:
     assert [row.failed_at for row in failures(app)] == [T0 + dt.timedelta(minutes=10)] * 2
 
 
+# Sessions: 12 hours from sign-in, 2 hours from the last request, until signed out.
+
+HOURS, IDLE = dt.timedelta(hours=12), dt.timedelta(hours=2)
+
+
+def opened(app: Flask, now: dt.datetime, email: str = EMAIL) -> dict[str, Any]:
+    """What a browser's session holds once the admin signs in at `now`."""
+    with app.app_context():
+        user = accounts.check(db.session(), email, PASSWORD)
+        assert user is not None
+        return dict(accounts.session_values(user, now))
+
+
+def visit(app: Flask, values: dict[str, Any], now: dt.datetime) -> str | None:
+    """The email of the admin a session still names at `now`, if any."""
+    with app.app_context():
+        user = accounts.signed_in(db.session(), values, now=now, max_age=HOURS, idle=IDLE)
+        return user.email if user else None
+
+
+def test_a_session_ends_2_hours_after_its_last_request(app: Flask) -> None:
+    values = opened(app, T0)
+    assert visit(app, values, T0 + dt.timedelta(hours=1, minutes=59)) == EMAIL
+    assert visit(app, values, T0 + IDLE) is None
+    seen = {**values, "admin_seen": (T0 + dt.timedelta(hours=3)).isoformat()}
+    assert visit(app, seen, T0 + dt.timedelta(hours=4, minutes=59)) == EMAIL
+
+
+def test_a_session_ends_12_hours_after_sign_in_however_recent_its_last_request(
+    app: Flask,
+) -> None:
+    values = {**opened(app, T0), "admin_seen": (T0 + dt.timedelta(hours=11)).isoformat()}
+    assert visit(app, values, T0 + dt.timedelta(hours=11, minutes=59)) == EMAIL
+    assert visit(app, values, T0 + HOURS) is None
+
+
+def test_signing_out_everywhere_ends_only_that_admins_sessions(app: Flask) -> None:
+    with app.app_context():
+        accounts.set_password(db.session(), "colleague@example.org", PASSWORD)
+    mine, yours = opened(app, T0), opened(app, T0, "colleague@example.org")
+    again = opened(app, T0)  # the same admin in another browser
+    with app.app_context():
+        user = accounts.check(db.session(), EMAIL, PASSWORD)
+        assert user is not None
+        accounts.end_sessions(db.session(), user)
+    later = T0 + dt.timedelta(minutes=1)
+    assert visit(app, mine, later) is None and visit(app, again, later) is None
+    assert visit(app, yours, later) == "colleague@example.org"
+    assert visit(app, opened(app, later), later) == EMAIL  # signing in again works
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"admin_id": 1, "admin_stamp": "0123456789abcdef"},  # a cookie from before versions
+        {"admin_id": "1", "admin_version": 0, "admin_since": "x", "admin_seen": "x"},
+        {"admin_id": 1, "admin_version": 0, "admin_since": "yesterday", "admin_seen": "today"},
+        {
+            "admin_id": 99,
+            "admin_version": 0,
+            "admin_since": T0.isoformat(),
+            "admin_seen": T0.isoformat(),
+        },
+    ],
+    ids=["empty", "old-style", "text-id", "garbled-times", "no-such-admin"],
+)
+def test_a_session_that_names_no_valid_admin_signs_nobody_in(
+    app: Flask, values: dict[str, Any]
+) -> None:
+    assert visit(app, values, T0) is None
+
+
 def test_parallel_guesses_on_many_workers_get_at_most_five_tries(
     app: Flask, other_app: Flask, monkeypatch: Any
 ) -> None:

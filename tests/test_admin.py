@@ -143,6 +143,117 @@ def test_a_new_password_signs_out_other_sessions(app: Flask, admin: FlaskClient)
     assert admin.get("/admin/").status_code == 302
 
 
+def browser(app: Flask, cookie: str) -> FlaskClient:
+    """A client holding a session cookie someone saved: another tab, browser or attacker."""
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    return client
+
+
+def saved_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_cookie_saved_before_logout_opens_nothing_after_it(
+    app: Flask, admin: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    item = add()
+    token, cookie = form_token(admin), saved_cookie(admin)
+    assert post(admin, "/admin/logout").headers["Location"] == "/admin/login"
+    replayed = browser(app, cookie)
+    response = replayed.get("/admin/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login")
+    replayed = browser(app, cookie)  # the saved cookie still holds the form token it was given
+    refused = replayed.post(f"/admin/listings/{item.id}/unpublish", data={"csrf_token": token})
+    assert refused.status_code == 403 and "Sign in first" in text(refused)
+    assert db_listings(app)[0].published
+
+
+def test_logout_ends_the_admins_sessions_in_other_browsers(app: Flask, admin: FlaskClient) -> None:
+    laptop = app.test_client()
+    assert login(laptop).status_code == 302
+    post(admin, "/admin/logout")
+    assert laptop.get("/admin/").status_code == 302
+    assert "Your session has ended" in text(laptop.get("/admin/login"))
+
+
+def test_a_new_password_ends_every_session_including_the_one_setting_it(
+    app: Flask, admin: FlaskClient, runner: Any
+) -> None:
+    laptop = app.test_client()
+    assert login(laptop).status_code == 302
+    with app.app_context():  # as the `finder` script runs commands
+        result = runner.invoke(args=["create-admin", EMAIL], input="a brand new passphrase 42\n")
+    assert result.exit_code == 0, result.output
+    assert admin.get("/admin/").status_code == 302 and laptop.get("/admin/").status_code == 302
+    assert login(app.test_client(), password="a brand new passphrase 42").status_code == 302
+
+
+def test_another_admin_signing_out_leaves_this_one_signed_in(
+    app: Flask, admin: FlaskClient
+) -> None:
+    with app.app_context():
+        accounts.set_password(db.session(), "colleague@example.org", "another long password")
+    colleague = app.test_client()
+    login(colleague, email="colleague@example.org", password="another long password")
+    post(colleague, "/admin/logout")
+    assert admin.get("/admin/").status_code == 200
+
+
+@pytest.fixture
+def clock(monkeypatch: Any) -> list[dt.datetime]:
+    """The admin pages' clock, moved by the test instead of by sleeping."""
+    now = [dt.datetime(2026, 3, 1, 8, 0)]
+    monkeypatch.setattr(accounts, "clock", lambda: now[0])
+    return now
+
+
+def test_a_session_ends_12_hours_after_sign_in_however_busy(
+    client: FlaskClient, clock: list[dt.datetime]
+) -> None:
+    login(client)
+    for _ in range(11):  # busy all day: never idle
+        clock[0] += dt.timedelta(hours=1)
+        assert client.get("/admin/").status_code == 200
+    clock[0] += dt.timedelta(minutes=59)
+    assert client.get("/admin/").status_code == 200
+    clock[0] += dt.timedelta(minutes=1, seconds=1)  # 12 hours and a second after signing in
+    response = client.get("/admin/listings")
+    assert response.headers["Location"] == "/admin/login?next=/admin/listings"
+    page = text(client.get(response.headers["Location"]))
+    assert "Your session has ended. Sign in again." in page
+    assert login(client).status_code == 302  # signing in again starts a new 12 hours
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_session_ends_after_2_hours_idle(
+    app: Flask, client: FlaskClient, clock: list[dt.datetime], add: Callable[..., Listing]
+) -> None:
+    item = add()
+    login(client)
+    clock[0] += dt.timedelta(minutes=119)
+    assert client.get("/admin/").status_code == 200  # each request restarts the idle time
+    clock[0] += dt.timedelta(minutes=119)
+    token = form_token(client)
+    clock[0] += dt.timedelta(hours=2, seconds=1)
+    refused = client.post(f"/admin/listings/{item.id}/unpublish", data={"csrf_token": token})
+    assert refused.status_code == 403 and db_listings(app)[0].published
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_limits_come_from_the_settings(
+    app: Flask, client: FlaskClient, clock: list[dt.datetime]
+) -> None:
+    app.config.update(ADMIN_SESSION_HOURS=1.0, ADMIN_IDLE_MINUTES=10.0)
+    login(client)
+    clock[0] += dt.timedelta(minutes=9)
+    assert client.get("/admin/").status_code == 200
+    clock[0] += dt.timedelta(minutes=10, seconds=1)
+    assert client.get("/admin/").status_code == 302
+
+
 def test_sixth_attempt_is_refused_even_with_the_right_password(client: FlaskClient) -> None:
     for attempt in range(5):
         response = login(client, password=f"wrong {attempt}")
@@ -156,7 +267,7 @@ def test_sixth_attempt_is_refused_even_with_the_right_password(client: FlaskClie
 
 def test_the_lock_counts_down_and_lifts(client: FlaskClient, monkeypatch: Any) -> None:
     now = [dt.datetime(2026, 3, 1, 12, 0)]
-    monkeypatch.setattr(accounts, "_now", lambda: now[0])
+    monkeypatch.setattr(accounts, "clock", lambda: now[0])
     for attempt in range(5):
         login(client, password=f"wrong {attempt}")
     now[0] += dt.timedelta(minutes=10)
@@ -225,11 +336,26 @@ def test_login_form_needs_its_token_too(client: FlaskClient) -> None:
     assert client.get("/admin/").status_code == 302
 
 
+@pytest.mark.parametrize("how", ["never-signed-in", "signed-out", "12-hours-on", "idle"])
 def test_every_admin_url_is_refused_without_sign_in(
-    app: Flask, client: FlaskClient, add: Callable[..., Listing]
+    app: Flask,
+    client: FlaskClient,
+    add: Callable[..., Listing],
+    clock: list[dt.datetime],
+    how: str,
 ) -> None:
     item = add()
+    if how != "never-signed-in":
+        login(client)
     token = form_token(client)  # a valid token: the refusal is about signing in, not CSRF
+    cookie = saved_cookie(client)  # replayed on every request below
+    if how == "signed-out":
+        post(client, "/admin/logout")
+    elif how == "12-hours-on":
+        app.config["ADMIN_IDLE_MINUTES"] = 24 * 60.0  # so only the 12 hours can end it
+        clock[0] += dt.timedelta(hours=12)
+    elif how == "idle":
+        clock[0] += dt.timedelta(hours=2)
     checked = set()
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint in PUBLIC:
@@ -237,6 +363,7 @@ def test_every_admin_url_is_refused_without_sign_in(
         with app.test_request_context():
             url = url_for(rule.endpoint, **dict.fromkeys(rule.arguments, item.id))
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            client.set_cookie("session", cookie)
             if method == "GET":
                 response = client.get(url)
                 assert response.status_code == 302, url

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 
 from finder import db
 from finder.db import include_object
+
+T0 = dt.datetime(2026, 3, 1, 12, 0)
+INSERT_ADMIN = (
+    "INSERT INTO admin_user (email, password_hash, created_at) "
+    "VALUES (:email, :password_hash, :created_at)"
+)
+SELECT_ADMIN = "SELECT email, password_hash, session_version FROM admin_user"
 
 
 def test_head_matches_the_models(app: Flask) -> None:
@@ -36,3 +47,31 @@ def test_upgrade_is_safe_to_run_again(app: Flask) -> None:
         db.create_schema(db.engine())
         db.create_schema(db.engine())
         assert db.session().execute(sa.text("SELECT count(*) FROM listing")).scalar() == 0
+
+
+def test_0003_keeps_every_admin_and_gives_each_a_session_version(
+    database_url: str, tmp_path: Path
+) -> None:
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path / 'at-0002.sqlite'}"  # a database of its own
+    engine = db.make_engine(database_url)
+    admin = {"email": "admin@example.org", "password_hash": "scrypt:x", "created_at": T0}
+    try:
+        # On PostgreSQL: the shared test database, inside one transaction that is rolled back,
+        # so it stays at head for the other tests.
+        with engine.connect() as conn, conn.begin() as outer:
+            config = db.alembic_config(conn)
+            if MigrationContext.configure(conn).get_current_revision():
+                command.downgrade(config, "0002")
+            command.upgrade(config, "0002")
+            conn.execute(sa.text(INSERT_ADMIN), admin)
+            command.upgrade(config, "head")
+            rows = conn.execute(sa.text(SELECT_ADMIN)).all()
+            assert [tuple(r) for r in rows] == [("admin@example.org", "scrypt:x", 0)]
+            command.downgrade(config, "0002")
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("admin_user")}
+            assert "session_version" not in columns
+            command.upgrade(config, "head")
+            outer.rollback()
+    finally:
+        engine.dispose()
