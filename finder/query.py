@@ -51,9 +51,10 @@ class SearchQuery:
         f = self.filters
         args: dict[str, Any] = {
             "q": self.q or None,
-            "lat": None if self.lat is None else f"{self.lat:g}",
-            "lon": None if self.lon is None else f"{self.lon:g}",
+            "lat": None if self.lat is None else _coordinate(self.lat),
+            "lon": None if self.lon is None else _coordinate(self.lon),
             "radius": self.radius if self.radius != DEFAULT_RADIUS else None,
+            "limit": self.limit if self.limit != DEFAULT_LIMIT else None,
             "kind": list(f.kinds) or None,
             "site": f.site,
             "specialty": f.specialty,
@@ -64,6 +65,20 @@ class SearchQuery:
         }
         args.update(changes)
         return {k: v for k, v in args.items() if v is not None}
+
+
+def _coordinate(degrees: float) -> str:
+    # Four decimals, as parse_search rounds them (about 10 m): "%g" kept six digits in all,
+    # so a longitude past 100 lost one and a shared link moved the search.
+    return f"{degrees:.4f}".rstrip("0").rstrip(".")
+
+
+def _words(raw: str | None) -> str:
+    """Text as typed, without characters that don't print and with its spaces collapsed."""
+    # Controls and invisible format characters (a zero-width space pasted along with a ZIP)
+    # mean nothing in a place or a language, and PostgreSQL refuses a NUL outright.
+    text = "".join(c for c in raw or "" if c.isprintable() or c.isspace())
+    return " ".join(text.split())
 
 
 def _number(args: Args, name: str, code: str, message: str) -> float | None:
@@ -104,7 +119,7 @@ def _flag(args: Args, name: str, default: bool) -> bool:
 
 def parse_search(args: Args) -> SearchQuery:
     """Validate search parameters (q or lat+lon, radius, kind, site, ...) into a SearchQuery."""
-    q = " ".join((args.get("q") or "").split())
+    q = _words(args.get("q"))
     lat = _number(args, "lat", "invalid_location", "Latitude must be a number.")
     lon = _number(args, "lon", "invalid_location", "Longitude must be a number.")
     if (lat is None) != (lon is None):
@@ -135,14 +150,15 @@ def parse_search(args: Args) -> SearchQuery:
             f"Unknown kind “{bad[0][:40]}”: use doctor, program or support_group.",
             "kind",
         )
-    language = " ".join((args.get("language") or "").split())[:40] or None
+    # Title case first: it can lengthen a word ("ß" is "Ss"), and the cut must be last.
+    language = _words(args.get("language")).title()[:40].rstrip() or None
     filters = Filters(
         kinds=tuple(sorted(set(kinds), key=[t.slug for t in vocab.KINDS].index)),
         site=_choice(args, "site", vocab.TUMOR_SITES, "tumor site"),
         specialty=_choice(args, "specialty", vocab.SPECIALTIES, "specialty"),
         service=_choice(args, "service", vocab.SERVICES, "service"),
         telehealth=_flag(args, "telehealth", False),
-        language=language.title() if language else None,
+        language=language,
     )
     return SearchQuery(
         q=q,

@@ -125,3 +125,22 @@ def test_outage_of_online_geocoder_is_503(client: FlaskClient, app, fake_nominat
     res = client.get("/api/v1/search?q=1+Example+Street+Boston+MA")
     assert res.status_code == 503
     assert res.get_json()["error"]["code"] == "geocoder_unavailable"
+
+
+def test_coordinates_echo_to_four_decimals(client: FlaskClient) -> None:
+    body = client.get("/api/v1/search?lat=21.30694&lon=-157.85833").get_json()
+    # Shared links are built from these: -157.858 would move the search ~50 m.
+    assert (body["query"]["lat"], body["query"]["lon"]) == ("21.3069", "-157.8583")
+    assert body["query"]["origin"]["lon"] == -157.8583
+
+
+def test_invisible_characters_are_ignored(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Habla", languages=["Spanish"])
+    add(name="Speaks")
+    # A NUL once reached the database (PostgreSQL refuses it: a 500); a ZIP pasted from a web
+    # page can carry a zero-width space.
+    res = client.get("/api/v1/search?q=02115%E2%80%8B&language=spanish%00")
+    assert res.status_code == 200
+    body = res.get_json()
+    assert [r["name"] for r in body["results"]] == ["Habla"]
+    assert body["query"]["q"] == "02115" and body["query"]["language"] == "Spanish"
