@@ -106,4 +106,7 @@ def http_error(exc: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/"):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error(code, exc.description or "", exc.code or 500)
+    body, status = error(code, exc.description or "", exc.code or 500)
+    # Keep what the error says beyond its page, such as a 405's Allow (RFC 9110 wants it).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers

@@ -115,6 +115,9 @@ def test_unknown_endpoint_and_method_are_json(client: FlaskClient) -> None:
     assert res.status_code == 404 and res.get_json()["error"]["code"] == "not_found"
     res = client.post("/api/v1/search?q=02115")
     assert res.status_code == 405 and res.get_json()["error"]["code"] == "method_not_allowed"
+    # RFC 9110: a 405 says which methods would work.
+    assert set(res.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert res.mimetype == "application/json"
 
 
 def test_outage_of_online_geocoder_is_503(client: FlaskClient, app, fake_nominatim) -> None:
