@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from finder import db, geocode, listings, query
+from finder import db, geocode, listings, openapi, query
 from finder.models import Listing
 from finder.query import QueryError
 from finder.search import Result
@@ -98,6 +98,12 @@ def listing(listing_id: int) -> tuple[dict[str, Any], int]:
     if item is None:
         return error("not_found", f"No listing has the id {listing_id}.", 404)
     return listing_json(item), 200
+
+
+@bp.route("/openapi.json")
+def openapi_json() -> tuple[dict[str, Any], int]:
+    """This API's OpenAPI 3.1 description."""
+    return openapi.spec(), 200
 
 
 @bp.app_errorhandler(HTTPException)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from finder import openapi
 from finder.models import Listing
 
 
@@ -75,39 +78,45 @@ def test_listing(client: FlaskClient, add: Callable[..., Listing]) -> None:
     assert res.get_json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize(
-    ("query", "code"),
-    [
-        ("", "invalid_query"),
-        ("q=", "invalid_query"),
-        ("q=hello!", "invalid_query"),
-        ("q=99999", "unknown_location"),
-        ("q=Atlantis,+MA", "unknown_location"),
-        ("q=1+Main+Street+Boston", "address_lookup_off"),
-        ("q=02115&radius=4", "invalid_radius"),
-        ("q=02115&radius=501", "invalid_radius"),
-        ("q=02115&radius=far", "invalid_radius"),
-        ("q=02115&radius=nan", "invalid_radius"),
-        ("q=02115&kind=wizard", "invalid_kind"),
-        ("q=02115&site=brain", "invalid_site"),
-        ("q=02115&specialty=astrology", "invalid_specialty"),
-        ("q=02115&service=teleportation", "invalid_service"),
-        ("q=02115&telehealth=maybe", "invalid_telehealth"),
-        ("q=02115&limit=0", "invalid_limit"),
-        ("q=02115&limit=201", "invalid_limit"),
-        ("q=02115&limit=2.5", "invalid_limit"),
-        ("lat=42", "invalid_location"),
-        ("lat=95&lon=0", "invalid_location"),
-        ("lat=x&lon=y", "invalid_location"),
-        ("lat=inf&lon=0", "invalid_location"),
-    ],
-)
+ERRORS = [
+    ("", "invalid_query"),
+    ("q=", "invalid_query"),
+    ("q=hello!", "invalid_query"),
+    ("q=99999", "unknown_location"),
+    ("q=Atlantis,+MA", "unknown_location"),
+    ("q=1+Main+Street+Boston", "address_lookup_off"),
+    ("q=02115&radius=4", "invalid_radius"),
+    ("q=02115&radius=501", "invalid_radius"),
+    ("q=02115&radius=far", "invalid_radius"),
+    ("q=02115&radius=nan", "invalid_radius"),
+    ("q=02115&kind=wizard", "invalid_kind"),
+    ("q=02115&site=brain", "invalid_site"),
+    ("q=02115&specialty=astrology", "invalid_specialty"),
+    ("q=02115&service=teleportation", "invalid_service"),
+    ("q=02115&telehealth=maybe", "invalid_telehealth"),
+    ("q=02115&limit=0", "invalid_limit"),
+    ("q=02115&limit=201", "invalid_limit"),
+    ("q=02115&limit=2.5", "invalid_limit"),
+    ("lat=42", "invalid_location"),
+    ("lat=95&lon=0", "invalid_location"),
+    ("lat=x&lon=y", "invalid_location"),
+    ("lat=inf&lon=0", "invalid_location"),
+    ("q=02115&map=maybe", "invalid_map"),
+]
+
+
+@pytest.mark.parametrize(("query", "code"), ERRORS)
 def test_errors_are_json_4xx(client: FlaskClient, query: str, code: str) -> None:
     res = client.get(f"/api/v1/search?{query}")
     assert res.status_code == 400
     err = res.get_json()["error"]
     assert err["code"] == code
     assert err["message"]
+
+
+def test_every_documented_error_code_is_one_of_these() -> None:
+    # The OpenAPI description lists exactly the 400 codes provoked above.
+    assert {code for _, code in ERRORS} == set(openapi.ERROR_CODES[400])
 
 
 def test_unknown_endpoint_and_method_are_json(client: FlaskClient) -> None:
@@ -120,7 +129,9 @@ def test_unknown_endpoint_and_method_are_json(client: FlaskClient) -> None:
     assert res.mimetype == "application/json"
 
 
-def test_outage_of_online_geocoder_is_503(client: FlaskClient, app, fake_nominatim) -> None:
+def test_outage_of_online_geocoder_is_503(
+    client: FlaskClient, app: Flask, fake_nominatim: dict[str, Any]
+) -> None:
     from tests.conftest import FakeNominatim
 
     app.config.update(fake_nominatim)
