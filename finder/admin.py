@@ -40,8 +40,10 @@ EXPIRED_FORM = (
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after a form: a path inside /admin, never another site."""
-    if target and target.startswith("/admin") and "\\" not in target:
+    """Where to go after a form: a path inside /admin, never another site or a broken header."""
+    # isprintable() is False for CR, LF and every other control or separator but the space:
+    # they would split the Location header (a 500), or hide what the path really is.
+    if target and target.startswith("/admin") and "\\" not in target and target.isprintable():
         return target
     return url_for("admin.index")
 

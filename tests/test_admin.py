@@ -9,15 +9,18 @@ import io
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, url_for
+from flask import Flask, redirect, request, url_for
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from finder import accounts, db
-from finder.admin import PUBLIC
+from finder.admin import PUBLIC, safe_next
 from finder.models import ImportRun, Listing, PendingUpload
 from finder.rows import COLUMNS
 
@@ -112,6 +115,53 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask) ->
     ]:
         response = login(app.test_client(), next=target)
         assert response.headers["Location"] == landing
+
+
+# Line breaks would split the Location header (werkzeug refuses, a 500); other control
+# characters have no business in an admin path either.
+BROKEN_NEXT = [
+    "/admin/imports\r\nSet-Cookie: session=planted",
+    "/admin/imports\n",
+    "/admin/\rx",
+    "/admin/\x00",
+    "/admin/\tx",
+    "/admin/\x7f",
+    "/admin/\x85",  # NEL, a C1 control
+    "/admin/\u2028",  # line separator
+]
+
+
+@pytest.mark.parametrize("target", BROKEN_NEXT, ids=repr)
+def test_a_next_with_control_characters_goes_to_the_admin_home(
+    app: Flask, add: Callable[..., Listing], target: str
+) -> None:
+    client = app.test_client()
+    page = client.get("/admin/login", query_string={"next": target})
+    assert page.status_code == 200
+    response = login(client, next=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    signed_in = client.get("/admin/login", query_string={"next": target})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/admin/"
+    item = add()
+    for action in ("unpublish", "publish"):  # the edit and delete pages' forms send a next
+        response = post(client, f"/admin/listings/{item.id}/{action}", {"next": target})
+        assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert db_listings(app)[0].published
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(target=st.text() | st.text().map("/admin".__add__))
+def test_any_next_leads_to_a_path_inside_admin(app: Flask, target: str) -> None:
+    with app.test_request_context():
+        response = redirect(safe_next(target))
+        location = response.get_wsgi_headers(request.environ)["Location"]  # whole, never a 500
+    parts = urlsplit(location)
+    assert (parts.scheme, parts.netloc) == ("", "") and parts.path.startswith("/admin")
 
 
 def test_login_starts_a_fresh_session(client: FlaskClient) -> None:
