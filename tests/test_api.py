@@ -158,3 +158,10 @@ def test_invisible_characters_are_ignored(client: FlaskClient, add: Callable[...
     body = res.get_json()
     assert [r["name"] for r in body["results"]] == ["Habla"]
     assert body["query"]["q"] == "02115" and body["query"]["language"] == "Spanish"
+
+
+@pytest.mark.parametrize("listing_id", [2**31, 2**63 - 1, 2**63, 10**30])
+def test_ids_beyond_the_database_are_404(client: FlaskClient, listing_id: int) -> None:
+    # PostgreSQL's listing.id is a 32-bit integer, SQLite's 64-bit; neither may be a 500.
+    res = client.get(f"/api/v1/listings/{listing_id}")
+    assert res.status_code == 404 and res.get_json()["error"]["code"] == "not_found"
