@@ -35,10 +35,12 @@ SECRET_FILE = "secret_key"
 
 
 class DatabaseInt(IntegerConverter):
-    """An <int:...> URL part that fits a 64-bit database id; a larger one is simply not found."""
+    """An <int:...> URL part that fits a database id; a larger one is simply not found."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("max", 2**63 - 1)
+        # Ids are sa.Integer: 64 bits on SQLite but 32 on PostgreSQL, where a larger number in
+        # a query is an error ("integer out of range"), not an empty result.
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
