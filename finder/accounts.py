@@ -9,12 +9,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from finder.models import AdminUser, SignInFailure, _now
 
-MIN_PASSWORD = 12
+MIN_PASSWORD, MAX_EMAIL = 12, 200  # MAX_EMAIL: admin_user.email's length
+MIN_STRENGTH, ZXCVBN_MAX = 3, 72  # zxcvbn's score (0-4) a password needs; what it measures
+GOOD_PASSWORD = (
+    "A good password is four or more random words, or a password manager's random password, "
+    f"of at least {MIN_PASSWORD} characters."
+)
 MAX_FAILURES, WINDOW = 5, dt.timedelta(minutes=15)  # failed sign-ins that lock, and for how long
 # A dummy hash to check against when the email is unknown, so both cases take as long.
 _DUMMY = generate_password_hash("not a password")
@@ -28,11 +35,10 @@ def clock() -> dt.datetime:
 def set_password(session: Session, email: str, password: str) -> AdminUser:
     """Create the admin with this email, or give it a new password (scrypt) and end its sessions."""
     email = email.strip().lower()
-    if "@" not in email:
-        raise ValueError("Give an email address.")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"Use a password of at least {MIN_PASSWORD} characters.")
     user = session.scalar(sa.select(AdminUser).where(AdminUser.email == email))
+    if user is None:  # an account made before emails were checked keeps its address
+        email = checked_email(email)
+    check_password(password, email)
     if user is None:
         user = AdminUser(email=email, password_hash="", created_at=clock(), session_version=0)
         session.add(user)
@@ -41,6 +47,33 @@ def set_password(session: Session, email: str, password: str) -> AdminUser:
     user.password_hash = generate_password_hash(password)
     session.commit()
     return user
+
+
+def checked_email(email: str) -> str:
+    """The address in the form sign-in looks it up by, or ValueError saying what is wrong."""
+    try:
+        # Syntax only: no DNS lookups (the server may be offline, and they prove little).
+        address = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(f"Give a whole email address, like name@example.org. {exc}") from None
+    if len(address) > MAX_EMAIL:
+        raise ValueError(f"Give a whole email address, of at most {MAX_EMAIL} characters.")
+    return address
+
+
+def check_password(password: str, email: str) -> None:
+    """Refuse a password that is short, only spaces, or guessable, saying why."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"Use a password of at least {MIN_PASSWORD} characters.")
+    if not password.strip():
+        raise ValueError(f"A password of only spaces is easy to guess. {GOOD_PASSWORD}")
+    # zxcvbn refuses to measure past its max_length; a strong start makes a strong password.
+    hints = [email, *email.replace("@", ".").split("."), "net finder", "netfinder", "admin"]
+    strength = zxcvbn(password[:ZXCVBN_MAX], user_inputs=hints)
+    if strength["score"] < MIN_STRENGTH:
+        feedback = strength["feedback"]
+        why = " ".join(filter(None, [feedback["warning"], *feedback["suggestions"]]))
+        raise ValueError(f"That password is too easy to guess. {why} {GOOD_PASSWORD}".strip())
 
 
 def check(session: Session, email: str, password: str) -> AdminUser | None:

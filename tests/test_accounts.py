@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from finder import accounts, db
-from finder.models import SignInFailure
+from finder.models import AdminUser, SignInFailure
 from tests.test_admin import EMAIL, PASSWORD, login, text
 
 T0 = dt.datetime(2026, 3, 1, 12, 0)
@@ -86,6 +86,100 @@ def test_old_failures_are_swept(app: Flask) -> None:
     with app.app_context():
         accounts.sweep_failures(db.session(), T0 + dt.timedelta(minutes=15, seconds=1))
     assert [row.failed_at for row in failures(app)] == [T0 + dt.timedelta(minutes=10)] * 2
+
+
+# Passwords and emails an admin account may have
+
+
+def create_admin(app: Flask, email: str, password: str) -> Any:
+    """Run `finder create-admin EMAIL` with the password on stdin, as a script would."""
+    with app.app_context():  # the `finder` script runs commands inside the app's context
+        return app.test_cli_runner().invoke(args=["create-admin", email], input=password + "\n")
+
+
+def admins(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session().scalars(sa.select(AdminUser.email).order_by(AdminUser.email)))
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        (" " * 12, "only spaces"),
+        ("\t \u00a0" * 4, "only spaces"),
+        ("a" * 12, 'Repeats like "aaa" are easy to guess.'),
+        ("password1234", "This is a very common password."),
+        ("zxcvbnm,./as", "Straight rows of keys are easy to guess."),
+        ("new@example.org!", "too easy to guess"),  # the email itself, or near it
+        ("NETFinder2026", "too easy to guess"),  # the app's name
+        ("short", "at least 12 characters"),
+    ],
+    ids=["spaces", "whitespace", "repeats", "common", "keyboard-row", "the-email", "app", "short"],
+)
+def test_create_admin_refuses_a_guessable_password_and_says_why(
+    app: Flask, password: str, message: str
+) -> None:
+    result = create_admin(app, "new@example.org", password)
+    assert result.exit_code == 1 and message in result.stderr
+    if message != "at least 12 characters":
+        assert "A good password is four or more random words" in result.stderr
+    assert admins(app) == [EMAIL]  # no account was made
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "@",
+        "admin",
+        "admin@",
+        "@example.org",
+        "admin@localhost",
+        "a b@example.org",
+        "Admin <admin@example.org>",
+        "admin@example..org",
+        "x" * 190 + "@example.org",
+    ],
+)
+def test_create_admin_refuses_what_is_not_an_email_address(app: Flask, email: str) -> None:
+    result = create_admin(app, email, "a brand new passphrase 42")
+    assert result.exit_code == 1 and "Give a whole email address" in result.stderr
+    assert admins(app) == [EMAIL]
+
+
+def test_create_admin_takes_a_good_password_and_a_real_address(app: Flask) -> None:
+    result = create_admin(app, "  New.Admin@Example.ORG ", "copper lantern orbit mosaic")
+    assert result.exit_code == 0, result.stderr
+    assert admins(app) == [EMAIL, "new.admin@example.org"]
+    with app.app_context():
+        assert accounts.check(db.session(), "new.admin@example.org", "copper lantern orbit mosaic")
+
+
+def test_a_refused_new_password_keeps_the_old_one_and_its_sessions(app: Flask) -> None:
+    values = opened(app, T0)
+    with app.app_context(), pytest.raises(ValueError, match="too easy to guess"):
+        accounts.set_password(db.session(), EMAIL, "password1234")
+    with app.app_context():
+        assert accounts.check(db.session(), EMAIL, PASSWORD) is not None
+    assert visit(app, values, T0 + dt.timedelta(minutes=1)) == EMAIL
+
+
+def test_an_account_made_before_emails_were_checked_can_still_get_a_new_password(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        session = db.session()
+        session.add(AdminUser(email="ops@localhost", password_hash="x", created_at=T0))
+        session.commit()
+    assert create_admin(app, "ops@localhost", "copper lantern orbit mosaic").exit_code == 0
+    assert create_admin(app, "ops2@localhost", "copper lantern orbit mosaic").exit_code == 1
+    assert admins(app) == [EMAIL, "ops@localhost"]
+
+
+def test_a_long_passphrase_is_fine(app: Flask) -> None:
+    long = "seventy-three characters are more than zxcvbn measures, " + "and still fine"
+    with app.app_context():
+        accounts.set_password(db.session(), EMAIL, long)
+        assert accounts.check(db.session(), EMAIL, long) is not None
 
 
 # Sessions: 12 hours from sign-in, 2 hours from the last request, until signed out.
