@@ -20,11 +20,17 @@ from finder.search import METERS_PER_MILE, Result
 KIND_COLOURS = {"doctor": "#1b5fa8", "program": "#8a2d91", "support_group": "#1e7a3c"}
 US_CENTRE = (39.8, -98.6)
 SPREAD_METERS = 40.0  # listings at one address are drawn on a small ring this far apart
+# What folium's header keeps: links to the Leaflet files. Its inline blocks go (base_map says
+# where), so a page's one inline script is the map's own, which carries the CSP nonce.
+ASSET_TAG = re.compile(r'<script src="[^"]*"></script>|<link rel="stylesheet" href="[^"]*"/>')
 
 
 @dataclass(frozen=True)
 class MapParts:
-    """A folium map cut into the pieces a page embeds: <head> links, the div and the script."""
+    """A folium map cut into the pieces a page embeds: <head> links, the div and the script.
+
+    The script is inline: the template gives it the response's CSP nonce (_macros.html).
+    """
 
     name: str
     header: str
@@ -44,9 +50,14 @@ def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str)
         folium.TileLayer(tiles=tile_url, attr=attribution, name="Map", max_zoom=18).add_to(m)
     root = cast(Figure, m.get_root())
     root.render()
-    # folium's viewport tag forbids pinch zoom (user-scalable=no), which people with low
-    # vision need; the page's own viewport tag is used instead.
-    header = re.sub(r"<meta name=\"viewport\"[^>]*>", "", root.header.render())
+    # Of folium's header only the Leaflet links stay; what it has inline would each need the
+    # CSP nonce, and none is needed:
+    # - the map div's size and font (#map_…, .leaflet-container) are in style.css (.folium-map);
+    # - its page-wide html/body/#map rules are for a map alone on a page, not this layout;
+    # - L_NO_TOUCH/L_DISABLE_3D = false are what Leaflet assumes when they are unset;
+    # - its viewport tag forbids pinch zoom (user-scalable=no), which people with low vision
+    #   need, and its charset tag repeats the page's.
+    header = "\n".join(ASSET_TAG.findall(root.header.render()))
     return MapParts(m.get_name(), header, root.html.render(), root.script.render())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from finder import maps
 from finder.geocode import Place
 from finder.models import Listing
@@ -24,6 +26,15 @@ def test_base_map_uses_only_the_apps_own_assets() -> None:
 
 def test_base_map_keeps_pinch_zoom() -> None:
     assert "user-scalable=no" not in parts().header
+
+
+def test_base_map_head_is_only_links_to_files() -> None:
+    # Inline <style> and <script> blocks need the page's CSP nonce; folium's are moved to
+    # style.css or dropped, so the head holds only the Leaflet files.
+    assert re.sub(r"\s+", " ", parts().header).strip() == (
+        '<script src="/vendor/leaflet/leaflet.js"></script> '
+        '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>'
+    )
 
 
 def test_tiles_come_from_the_configured_url() -> None:
