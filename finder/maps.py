@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import folium
+import nh3
 from branca.element import Figure
 
 from finder.cells import tel_url
@@ -38,6 +39,18 @@ class MapParts:
     script: str
 
 
+def attribution_html(text: str) -> str:
+    """The tile credit as Leaflet shows it (HTML): links and text only, each link rel'd so the
+    tile provider's site never learns which page (and so which patient's search) sent them."""
+    return nh3.clean(
+        text,
+        tags={"a"},
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
+
+
 @functools.cache
 def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str) -> MapParts:
     """Render the map that every page shares (no tiles when `tile_url` is empty), once."""
@@ -47,7 +60,9 @@ def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str)
     m.default_js = [("leaflet", leaflet_js)]
     m.default_css = [("leaflet_css", leaflet_css)]
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=attribution, name="Map", max_zoom=18).add_to(m)
+        folium.TileLayer(
+            tiles=tile_url, attr=attribution_html(attribution), name="Map", max_zoom=18
+        ).add_to(m)
     root = cast(Figure, m.get_root())
     root.render()
     # Of folium's header only the Leaflet links stay; what it has inline would each need the

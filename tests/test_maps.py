@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from finder import maps
@@ -41,6 +42,21 @@ def test_tiles_come_from_the_configured_url() -> None:
     p = maps.base_map("http://127.0.0.1:8080/{z}/{x}/{y}.png", "Local tiles", "/l.js", "/l.css")
     assert "http://127.0.0.1:8080/{z}/{x}/{y}.png" in p.script
     assert "Local tiles" in p.script
+
+
+def test_tile_credit_keeps_its_links_but_not_their_referrer_or_any_script() -> None:
+    credit = (
+        '&copy; <a href="https://osm.example/copyright" onclick="steal()">OSM</a> '
+        '<img src=x onerror="steal()"><script>steal()</script>'
+        '<a href="javascript:steal()">more</a>'
+    )
+    p = maps.base_map("http://127.0.0.1:8080/{z}/{x}/{y}.png", credit, "/l.js", "/l.css")
+    shown = re.search(r'"attribution": (".*"),$', p.script, flags=re.M)
+    assert shown is not None
+    assert json.loads(shown.group(1)) == (
+        '© <a href="https://osm.example/copyright" rel="noopener noreferrer">OSM</a> '
+        '<a rel="noopener noreferrer">more</a>'
+    )
 
 
 def test_base_map_is_built_once() -> None:
