@@ -45,7 +45,7 @@ class DatabaseInt(IntegerConverter):
 
 
 def content_security_policy(tile_url: str, force_https: bool) -> dict[str, str | list[str]]:
-    """The policy every response carries: the app's own files, plus nonce'd inline blocks."""
+    """The policy every response carries: the app's own files, plus the nonce'd map setup."""
     images = ["'self'", "data:"]  # data: for Leaflet's own CSS images
     if tile_url:
         parts = urlsplit(tile_url)  # {s}.tile.example.org: any of the tile subdomains
@@ -55,9 +55,8 @@ def content_security_policy(tile_url: str, force_https: bool) -> dict[str, str |
         # Scripts: the app's files, and the inline blocks folium renders (the map's setup),
         # each carrying this response's nonce. Never 'unsafe-inline' or 'unsafe-eval'.
         "script-src": "'self'",
-        # Styles: the app's files, and folium's <style> blocks (the map div's size), with the
-        # nonce. Leaflet positions tiles and markers through element.style, which a policy
-        # does not restrict, so no 'unsafe-inline' is needed.
+        # Styles: the app's files only. folium's <style> blocks live in style.css, and Leaflet
+        # positions tiles and markers through element.style, which a policy does not restrict.
         "style-src": "'self'",
         "img-src": images,
         "connect-src": "'self'",
@@ -124,7 +123,7 @@ def init_app(app: Flask) -> None:
         strict_transport_security=True,  # only ever sent on requests that came over HTTPS
         strict_transport_security_include_subdomains=False,  # other hosts are not ours to pin
         content_security_policy=content_security_policy(cfg["TILE_URL"], force_https),
-        content_security_policy_nonce_in=["script-src", "style-src"],
+        content_security_policy_nonce_in=["script-src"],
         # A results URL holds the patient's ZIP or city: never send it to a listing's website.
         referrer_policy="no-referrer",
         permissions_policy=PERMISSIONS,
