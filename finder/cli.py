@@ -9,16 +9,27 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from finder import ROOT, accounts, db, exporter, geocode, importer, listings
+from finder import ROOT, accounts, db, exporter, geocode, importer, listings, spatial
 
 DEMO_CSV = ROOT / "data" / "demo_listings.csv"
 
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create the database tables (safe to run again)."""
+    """Create or migrate the database tables, and check the spatial index against the listings,
+    rebuilding it if they differ (safe to run again)."""
     db.create_schema(db.engine())
     click.echo("Database ready.")
+    try:
+        repair = spatial.repair_index(db.engine())
+    except db.Busy as exc:
+        raise click.ClickException(f"Spatial index not checked. {exc}") from None
+    for problem in repair.problems:
+        click.echo(f"Spatial index: {problem}.")
+    if repair.problems:
+        click.echo(f"Spatial index rebuilt: {spatial.listings_text(repair.listings)}.")
+    else:
+        click.echo(f"Spatial index: {spatial.listings_text(repair.listings)}, in step.")
 
 
 @click.command("load-demo")
@@ -71,8 +82,15 @@ def _print_report(report: importer.ImportReport) -> None:
     is_flag=True,
     help="Unpublish this source's listings that are missing from the file.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for another import to finish writing before giving up.",
+)
 def import_csv(
-    path: Path, source: str, dry_run: bool, skip_invalid: bool, replace_source: bool
+    path: Path, source: str, dry_run: bool, skip_invalid: bool, replace_source: bool, wait: float
 ) -> None:
     """Import listings from a CSV file: all rows in one transaction, or none."""
     db.create_schema(db.engine())
@@ -88,6 +106,11 @@ def import_csv(
             bar.update(n - last)
             last = n
 
+        def say(message: str) -> None:
+            # The bar's label becomes the step (on a terminal, and a line of its own in a log).
+            bar.label = message
+            bar.render_progress()
+
         try:
             report = importer.load_csv(
                 db.session(),
@@ -101,8 +124,10 @@ def import_csv(
                 geocoder=geocode.online_geocoder(cfg),
                 min_delay=float(cfg["GEOCODER_MIN_DELAY"]),
                 progress=step,
+                status=say,
+                wait=wait,
             )
-        except importer.BadFile as exc:
+        except (importer.BadFile, db.Busy) as exc:
             raise click.ClickException(str(exc)) from None
     _print_report(report)
     if report.problems:

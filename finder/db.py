@@ -1,9 +1,11 @@
-"""Database wiring: the declarative base, one engine per app, one session per request."""
+"""Database wiring: the declarative base, one engine per app, one session per request, and
+writers taking turns."""
 
 from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,16 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+BUSY_TIMEOUT = 5.0  # seconds a write waits for SQLite's one writer before giving up
+ANOTHER_IMPORT = "Another import is running; try again in a minute."
+# PostgreSQL advisory lock that imports and spatial index repairs take in turn.
+IMPORT_LOCK = 0x4E45_5446  # "NETF"
+POLL = 0.25  # seconds between a waiting import's tries for SQLite's write lock
+
+
+class Busy(Exception):
+    """Another writer held the database for longer than this one would wait."""
 
 
 class Base(DeclarativeBase):
@@ -34,11 +46,18 @@ def make_engine(url: str) -> sa.Engine:
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # WAL lets readers run during an import; FULL sync because a committed import must survive
     # power loss; the busy timeout lets two writers queue instead of failing.
+    #
+    # Transactions stay as Python's sqlite3 opens them: BEGIN just before the first INSERT,
+    # UPDATE or DELETE, so reads before it take no snapshot. A transaction that read first
+    # and then writes gets "database is locked" at once, busy timeout or not, whenever another
+    # writer holds the lock (SQLite won't let a stale snapshot wait), and most admin writes
+    # read first. Work that must be one transaction from its first statement, DDL included
+    # (an import), opens it explicitly with lock_writes().
     cur = dbapi_conn.cursor()
     for pragma in (
         "journal_mode=WAL",
         "synchronous=FULL",
-        "busy_timeout=5000",
+        f"busy_timeout={int(BUSY_TIMEOUT * 1000)}",
         "foreign_keys=ON",
     ):
         cur.execute(f"PRAGMA {pragma}")
@@ -49,6 +68,65 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         for name in ("sin", "cos", "asin", "sqrt", "radians"):
             dbapi_conn.create_function(name, 1, getattr(math, name), deterministic=True)
     cur.close()
+
+
+def lock_writes(conn: sa.Connection, wait: float) -> None:
+    """Make this connection's transaction the one bulk writer (an import, an index repair),
+    waiting up to `wait` seconds for another to finish; raises Busy if it doesn't.
+
+    SQLite: BEGIN IMMEDIATE, so everything after, DDL included, is in one transaction that
+    holds the write lock. PostgreSQL: an advisory lock until the transaction ends (other
+    writes go on; imports and repairs take turns).
+    """
+    if conn.dialect.name == "postgresql":
+        _lock_postgresql(conn, wait)
+        return
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    if raw.in_transaction:
+        return  # sqlite3 opened it at a write, so this transaction holds the lock already
+    deadline = time.monotonic() + wait
+    cur = raw.cursor()
+    try:
+        # Try without SQLite's busy wait and sleep between tries, so the short writes
+        # (sign-ins, edits) queued behind a running import get in before this one does.
+        cur.execute("PRAGMA busy_timeout = 0")
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise Busy(ANOTHER_IMPORT) from None
+            time.sleep(min(POLL, max(0.0, deadline - time.monotonic())))
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        cur.close()
+
+
+def _lock_postgresql(conn: sa.Connection, wait: float) -> None:
+    if wait <= 0:
+        if not conn.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(IMPORT_LOCK))):
+            raise Busy(ANOTHER_IMPORT)
+        return
+    before = conn.scalar(sa.text("SELECT current_setting('lock_timeout')"))
+    conn.execute(sa.select(sa.func.set_config("lock_timeout", f"{int(wait * 1000)}ms", True)))
+    try:
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(IMPORT_LOCK)))
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise Busy(ANOTHER_IMPORT) from None
+        raise
+    conn.execute(sa.select(sa.func.set_config("lock_timeout", before, True)))
+
+
+def is_locked(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked": a writer waited out the busy timeout."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None) or 0
+    return isinstance(orig, sqlite3.OperationalError) and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def init_app(app: Flask) -> None:

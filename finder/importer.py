@@ -17,13 +17,16 @@ import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder import geocode, spatial
+from finder import db, geocode, spatial
 from finder.models import GeocodeCache, ImportRun, Listing, _now
 from finder.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
 
 # Columns an import writes; comparing them tells an updated row from an unchanged one.
 FIELDS = tuple(c for c in COLUMNS if c != "external_id") + ("precision",)
 CHUNK = 5000  # rows per bulk statement
+# Seconds an import waits for another one to finish writing before it is refused: short
+# enough that an upload confirmed in the browser still gets its page within gunicorn's 30 s.
+WAIT = 15.0
 
 
 @dataclass
@@ -166,8 +169,14 @@ def load_csv(
     geocoder: Geocoder | None = None,
     min_delay: float = 1.0,
     progress: Callable[[int], None] | None = None,
+    status: Callable[[str], None] | None = None,
+    wait: float | None = None,
 ) -> ImportReport:
-    """Import a listings CSV for `source`: every row in one transaction, or none of them."""
+    """Import a listings CSV for `source`: every row in one transaction, or none of them.
+
+    `progress` hears the rows read so far, `status` each step in words. One import writes at
+    a time: another waits up to `wait` seconds (WAIT unless given), then raises db.Busy.
+    """
     with _gc_paused():
         report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
         clean: list[dict[str, Any]] = []
@@ -202,6 +211,9 @@ def load_csv(
             return report
         locate_rows(session, clean, report, geocoder, min_delay)
         try:
+            _begin_writing(session, WAIT if wait is None else wait, status)
+            if status:
+                status(f"Writing {len(clean):,} rows")
             _apply(session, clean, report, replace_source)
             if report.problems and not skip_invalid:  # likely duplicates found while matching
                 session.rollback()
@@ -218,6 +230,19 @@ def load_csv(
             session.rollback()
             raise
         return report
+
+
+def _begin_writing(session: Session, wait: float, status: Callable[[str], None] | None) -> None:
+    """Open the import's one transaction once no other import is writing. On SQLite it holds
+    the write lock from here on, so the bulk insert's DDL is inside it, and the listings read
+    to match rows against can't change before they are written."""
+    conn = session.connection()
+    try:
+        db.lock_writes(conn, 0)
+    except db.Busy:
+        if status:
+            status("Waiting for another import to finish")
+        db.lock_writes(conn, wait)
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from finder import ROOT, api, cells, db, geocode, listings, maps, vocab
+from finder import ROOT, api, cells, db, geocode, listings, maps, spatial, vocab
 from finder.models import PRECISIONS, Listing
 from finder.query import QueryError
 from finder.query import run as run_search
@@ -137,12 +137,16 @@ def about() -> str:
 
 
 @bp.route("/healthz")
-def healthz() -> tuple[dict[str, str], int]:
-    """For monitoring: 200 when the database answers."""
+def healthz() -> tuple[dict[str, Any], int]:
+    """For monitoring: 200 when the database answers and its spatial index matches the
+    listings (a cheap check: its parts exist, its size is plausible, the newest is in it)."""
     try:
-        db.session().execute(sa.text("SELECT 1"))
+        problems = spatial.check_index(db.engine())
     except sa.exc.SQLAlchemyError:
         return {"status": "error", "database": "unreachable"}, 503
+    if problems:
+        reason = "The spatial index does not match the listings; `finder init-db` rebuilds it."
+        return {"status": "error", "reason": reason, "problems": problems}, 503
     return {"status": "ok"}, 200
 
 
