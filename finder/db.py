@@ -12,10 +12,16 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, make_response, render_template, request
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.wrappers import Response
 
-BUSY_TIMEOUT = 5.0  # seconds a write waits for SQLite's one writer before giving up
+# Seconds a short write (a sign-in, an edit) waits for SQLite's one writer, such as an
+# import's write phase (about 4 s at 100,000 rows), before giving up: well inside gunicorn's
+# 30 s worker timeout, so a wait ends in an answer, not a killed worker.
+BUSY_TIMEOUT = 15.0
+RETRY_AFTER = 60  # seconds a refused writer is told to wait (the Retry-After header)
+LOCKED = "An import is running; try again in a minute."
 ANOTHER_IMPORT = "Another import is running; try again in a minute."
 # PostgreSQL advisory lock that imports and spatial index repairs take in turn.
 IMPORT_LOCK = 0x4E45_5446  # "NETF"
@@ -130,10 +136,32 @@ def is_locked(exc: BaseException) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its engine and a request-scoped session that is closed after each request."""
+    """Give the app its engine and a request-scoped session that is closed after each request;
+    a write that found the database busy is answered 503 with Retry-After, never a 500."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["finder.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    app.register_error_handler(Busy, _busy)
+    app.register_error_handler(sa.exc.OperationalError, _locked)
+
+
+def _locked(exc: sa.exc.OperationalError) -> Response:
+    if not is_locked(exc):
+        raise exc  # any other database failure stays a 500
+    return _busy(Busy(LOCKED))
+
+
+def _busy(exc: Busy) -> Response:
+    s = g.get("db_session")
+    if s is not None:
+        s.rollback()  # the page below reads through the same session
+    if request.path.startswith("/api/"):  # the API's error body, as api.error() writes it
+        response = make_response({"error": {"code": "busy", "message": str(exc)}})
+    else:
+        response = make_response(render_template("errors/busy.html", message=str(exc)))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def engine() -> sa.Engine:
