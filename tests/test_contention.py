@@ -49,7 +49,8 @@ def test_two_big_imports_at_once_both_finish_and_sign_ins_meanwhile_succeed(
     files = [synth_csv(tmp_path / f"{n}.csv", 30_000, seed) for n, seed in (("a", 4), ("b", 5))]
     procs = [start_import(url, path, path.stem) for path in files]
     statuses = []
-    while any(p.poll() is None for p in procs):
+    deadline = time.monotonic() + 300
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
         statuses.append(sign_in(app))
     outputs = [p.communicate(timeout=300) for p in procs]
     for proc, (out, err) in zip(procs, outputs, strict=True):
