@@ -364,11 +364,12 @@ def check_index(engine: sa.Engine, *, full: bool = False) -> list[str]:
         return _counts(conn, full)
 
 
-def repair_index(engine: sa.Engine, wait: float = REPAIR_WAIT) -> Repair:
+def repair_index(engine: sa.Engine, wait: float | None = None) -> Repair:
     """Compare the spatial index with the listings id by id and rebuild it if they differ, in
-    one transaction that no import runs beside (db.Busy if one runs longer than `wait`)."""
+    one transaction that no import runs beside (db.Busy if one runs longer than `wait`
+    seconds, REPAIR_WAIT unless given)."""
     with engine.begin() as conn:
-        db.lock_writes(conn, wait)
+        db.lock_writes(conn, REPAIR_WAIT if wait is None else wait)
         problems = _structure(conn)
         if problems is None:
             return Repair((), 0)
@@ -394,8 +395,8 @@ def ensure_index(engine: sa.Engine) -> list[str]:
     log.warning("Spatial index does not match the listings: %s.", "; ".join(problems))
     try:
         repair = repair_index(engine)
-    except db.Busy:
-        log.error("Spatial index not rebuilt: an import is running. Run `finder init-db` later.")
+    except (db.Busy, sa.exc.SQLAlchemyError) as exc:  # an import running; a read-only replica
+        log.error("Spatial index not rebuilt (%s). Run `finder init-db` on the primary.", exc)
         return problems
     if repair.problems:
         log.warning("Spatial index rebuilt: %s.", listings_text(repair.listings))

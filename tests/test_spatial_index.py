@@ -271,6 +271,28 @@ def test_start_up_check_repairs_and_logs_what_it_found(
     assert problem in logged and "Spatial index rebuilt: 30 listings" in logged
 
 
+def test_start_up_check_during_an_import_leaves_the_repair_to_init_db(
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(app, 30)
+    if POSTGRES_URL:
+        execute(app, "DROP INDEX ix_listing_geog")
+    else:
+        execute(app, "DROP TRIGGER listing_rtree_insert")
+    monkeypatch.setattr(spatial, "REPAIR_WAIT", 0.3)
+    try:
+        with app.app_context(), db.engine().connect() as other, caplog.at_level(logging.INFO):
+            other.begin()
+            db.lock_writes(other, 0)  # an import in its write phase
+            assert spatial.ensure_index(db.engine())  # starts anyway, with the problem known
+            other.rollback()
+            assert app.test_client().get("/healthz").status_code == 503
+    finally:
+        if POSTGRES_URL:
+            execute(app, *spatial.POSTGRESQL_DDL)
+    assert "Another import is running" in caplog.text and "finder init-db" in caplog.text
+
+
 def test_start_up_check_on_a_new_database_is_quiet(tmp_path: Path) -> None:
     fresh = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
     with fresh.app_context():
