@@ -6,17 +6,31 @@ none of them may delete a listing or count as a failed sign-in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from finder import accounts, db, importer, uploads
 from finder.models import Listing
-from tests.test_admin import EMAIL, HEADER, PASSWORD, ROWS, db_listings, login
+from tests.test_admin import (
+    EMAIL,
+    HEADER,
+    PASSWORD,
+    ROWS,
+    db_listings,
+    form_token,
+    login,
+    post,
+    text,
+    upload,
+)
 
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -139,3 +153,83 @@ def test_no_method_without_a_token_changes_anything_on_any_admin_url(
     if signed_in:
         assert client.get("/admin/").status_code == 200  # nothing signed the admin out
     assert login(app.test_client()).status_code == 302  # and sign-in is not locked
+
+
+# Every admin page renders under the strict Content-Security-Policy
+
+
+class Blocked(HTMLParser):
+    """What the app's CSP would block on a page: inline code without the response's nonce,
+    style attributes, event handler attributes and javascript: links."""
+
+    def __init__(self, nonce: str) -> None:
+        super().__init__()
+        self.nonce, self.found, self.tags = nonce, list[str](), 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        values = dict(attrs)
+        if tag in ("script", "style") and "src" not in values and values.get("nonce") != self.nonce:
+            self.found.append(f"<{tag}> without this response's nonce")
+        for name, value in attrs:
+            if name == "style" or name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            if name in ("href", "action", "src") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"<{tag} {name}=javascript:...>")
+
+
+def blocked(response: TestResponse) -> list[str]:
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    page = Blocked(nonce.group(1) if nonce else "")
+    page.feed(text(response))
+    assert page.tags > 10, f"not a whole page: {response.status}"
+    return page.found
+
+
+SPECIAL_PAGES = {
+    "login": 200,
+    "wrong password": 401,
+    "sign in first": 403,
+    "preview": 200,
+    "bad file": 400,
+    "edit errors": 400,
+    "expired form": 400,
+    "not found": 404,
+    "too large": 413,
+}
+
+
+def test_every_admin_page_renders_under_the_csp(
+    app: Flask, client: FlaskClient, rows: dict[str, Any]
+) -> None:
+    pages = {"login": client.get("/admin/login")}
+    pages["wrong password"] = login(client, password="a wrong guess")
+    signed_out = {"csrf_token": form_token(client)}
+    pages["sign in first"] = client.post("/admin/import/cancel", data=signed_out)
+    assert login(client).status_code == 302
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin.") and "GET" in (rule.methods or ()):
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{name: rows[name] for name in rule.arguments})
+            response = client.get(url, follow_redirects=True)
+            if response.mimetype == "text/html":
+                pages[url] = response
+    pages["preview"] = upload(client, CSV)
+    pages["bad file"] = upload(client, b"", name="empty.csv")
+    pages["edit errors"] = post(
+        client, f"/admin/listings/{rows['listing_id']}/edit", {"name": "", "zip": "99999"}
+    )
+    pages["expired form"] = client.post("/admin/import/cancel", data={"csrf_token": "forged"})
+    pages["not found"] = client.get("/admin/imports/999999")
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    pages["too large"] = upload(client, CSV * 20)
+    statuses = {name: response.status_code for name, response in pages.items()}
+    assert statuses | SPECIAL_PAGES == statuses  # each special page is the one meant
+    assert {"/admin/", "/admin/import", f"/admin/listings/{rows['listing_id']}/delete"} <= set(
+        pages
+    )
+    assert {name: blocked(response) for name, response in pages.items()} == dict.fromkeys(pages, [])
