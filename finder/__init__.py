@@ -81,10 +81,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the API's fields in reading order
 
-    from finder import admin, api, cli, db, sites, views
+    from finder import admin, api, cli, db, sites, spatial, views
 
     security.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        # An index an interrupted import (or a hand edit) left behind is rebuilt before any
+        # search can miss a listing; what was found is logged.
+        spatial.ensure_index(db.engine())
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
@@ -93,4 +97,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     logs.keep_queries_out("werkzeug")
     return app
-

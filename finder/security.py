@@ -25,13 +25,21 @@ PERMISSIONS = {
     **{
         feature: "()"
         for feature in (
-            "accelerometer", "browsing-topics", "camera", "display-capture", "gyroscope",
-            "magnetometer", "microphone", "midi", "payment", "usb",
+            "accelerometer",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "usb",
         )
     },
 }
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me"}
-SECRET_FILE = "secret_key"
+KEY_FILE = "secret_key"
 
 
 class DatabaseInt(IntegerConverter):
@@ -86,7 +94,7 @@ def secret_key(app: Flask) -> str:
                 "or unset it to have one made once in the instance folder."
             )
         return str(key)
-    path = Path(app.instance_path) / SECRET_FILE
+    path = Path(app.instance_path) / KEY_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

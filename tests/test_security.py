@@ -23,7 +23,9 @@ def test_a_placeholder_secret_key_stops_a_production_start(
 
 
 def test_without_a_key_one_is_made_once_and_kept(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     instance = tmp_path / "instance"

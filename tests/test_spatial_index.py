@@ -297,3 +297,20 @@ def test_start_up_check_on_a_new_database_is_quiet(tmp_path: Path) -> None:
     fresh = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
     with fresh.app_context():
         assert spatial.ensure_index(db.engine()) == []  # no tables yet: init-db makes them
+
+
+def test_app_start_repairs_the_index_before_any_search(
+    app: Flask, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    load(app, 30)
+    if POSTGRES_URL:
+        execute(app, "DROP INDEX ix_listing_geog")
+    else:
+        execute(app, "DROP TRIGGER listing_rtree_insert", "DELETE FROM listing_rtree")
+    with caplog.at_level(logging.INFO, logger="finder.spatial"):
+        restarted = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    assert "Spatial index rebuilt: 30 listings" in caplog.text
+    with restarted.app_context():
+        assert spatial.check_index(db.engine(), full=True) == []
+        db.engine().dispose()
+    assert restarted.test_client().get("/healthz").get_json() == {"status": "ok"}
