@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from finder import listings
 from finder.models import Listing
-from finder.rows import COLUMNS
+from finder.rows import EXPORT_COLUMNS
 
 # A cell that starts with one of these runs as a formula in Excel or LibreOffice (OWASP
 # "CSV injection"); a leading apostrophe makes it text. Plain numbers are left alone.
@@ -28,17 +28,20 @@ def safe_cell(value: str) -> str:
 
 
 def rows(session: Session, source: str | None = None) -> Iterator[dict[str, str]]:
-    """Listings (of one source, or all) as CSV rows, oldest first."""
+    """Listings (of one source, or all) as CSV rows, oldest first, with their source and
+    published state, so that importing the file again changes nothing."""
     stmt = sa.select(Listing).order_by(Listing.id).execution_options(yield_per=1000)
     if source:
         stmt = stmt.where(Listing.source == source)
     for item in session.scalars(stmt):
-        yield {column: safe_cell(text) for column, text in listings.as_text(item).items()}
+        text = listings.as_text(item)
+        text["source"], text["published"] = item.source, "yes" if item.published else "no"
+        yield {column: safe_cell(value) for column, value in text.items()}
 
 
 def write_csv(session: Session, out: IO[str], source: str | None = None) -> int:
     """Write listings as CSV in the import format; returns how many rows were written."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for row in rows(session, source):

@@ -186,7 +186,7 @@ def load_csv(
             report.rows += 1
             values, problems = clean_row(raw, line, state_check=False)
             if values is not None:
-                key = values["external_id"] or _key(values)
+                key = (values["source"], values["external_id"] or _key(values))
                 if key in seen:
                     column = "external_id" if values["external_id"] else "name"
                     problems = [
@@ -291,24 +291,31 @@ def _apply(
 ) -> None:
     """Insert new rows and update changed ones, in bulk, inside the caller's transaction."""
     table = cast(sa.Table, Listing.__table__)
-    cols = [table.c.id, table.c.external_id, *(table.c[f] for f in FIELDS)]
+    cols = [table.c.id, table.c.source, table.c.external_id, table.c.published]
+    cols += [table.c[f] for f in FIELDS]
+    # Each row belongs to its own `source` cell (an export's), else to the import's source.
+    for values in clean:
+        values["source"] = values["source"] or report.source
+    sources = sorted({v["source"] for v in clean} or {report.source})
     existing: dict[Any, tuple[int, dict[str, Any]]] = {}
     by_name: dict[tuple[str, ...], int] = {}
-    for row in session.execute(sa.select(*cols).where(table.c.source == report.source)):
+    for row in session.execute(sa.select(*cols).where(table.c.source.in_(sources))):
         values = row._asdict()
-        key = values["external_id"] or _key(values)
-        existing[key] = (values["id"], {f: values[f] for f in FIELDS})
-        by_name[_key(values)[:2] + (values["zip"],)] = values["id"]
+        key = (values["source"], values["external_id"] or _key(values))
+        existing[key] = (values["id"], {f: values[f] for f in (*FIELDS, "published")})
+        by_name[(values["source"], *_key(values)[:2], values["zip"])] = values["id"]
     now = _now()
-    new = {"source": report.source, "published": True, "created_at": now, "updated_at": now}
+    new = {"created_at": now, "updated_at": now}
     inserts, updates, matched = [], [], set()
     for values in clean:
         line = values.pop("_line")
-        key = values["external_id"] or _key(values)
+        key = (values["source"], values["external_id"] or _key(values))
         found = existing.get(key)
         if found is None:
             twin = (
-                None if values["external_id"] else by_name.get(_key(values)[:2] + (values["zip"],))
+                None
+                if values["external_id"]
+                else by_name.get((values["source"], *_key(values)[:2], values["zip"]))
             )
             if twin is not None and twin not in matched:
                 # Same kind, name and ZIP but another address: most likely the same listing
@@ -325,13 +332,22 @@ def _apply(
                 )
                 continue
             values.update(new)  # in place: these dicts are the import's own
+            if values["published"] is None:
+                values["published"] = True
             inserts.append(values)
         else:
             matched.add(found[0])
-            if any(found[1][f] != values[f] for f in FIELDS):
-                changes = {f: values[f] for f in FIELDS if found[1][f] != values[f]}
+            # A blank or missing `published` cell keeps the listing's state (hidden stays hidden).
+            if values["published"] is None:
+                values["published"] = found[1]["published"]
+            changes = [f for f in (*FIELDS, "published") if found[1][f] != values[f]]
+            if changes:
                 updates.append(
-                    {"id": found[0], **{f: values[f] for f in FIELDS}, "updated_at": now}
+                    {
+                        "id": found[0],
+                        **{f: values[f] for f in (*FIELDS, "published")},
+                        "updated_at": now,
+                    }
                 )
                 if len(report.sample) < 10:
                     report.sample.append(

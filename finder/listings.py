@@ -157,6 +157,8 @@ def update(
     values, problems = clean_row(raw, 1)
     if values is None:
         return problems, []
+    # The edit form keeps the listing's source, and publishes with its own button.
+    del values["source"], values["published"]
     if values["external_id"]:
         twin = session.scalar(
             sa.select(Listing.id).where(

@@ -36,6 +36,9 @@ COLUMNS = (
     "description",
     "last_verified",
 )
+# What an export adds so that importing it again changes nothing: whose listing each row is,
+# and whether it is shown to patients. An import without them works as before.
+EXPORT_COLUMNS = (*COLUMNS, "source", "published")
 MULTI = ("specialties", "services", "tumor_sites", "languages")
 BOOLEANS = ("telehealth", "virtual")
 
@@ -101,6 +104,7 @@ LIMITS = {
     "meeting_schedule": 300,
     "description": 4000,
     "external_id": 100,
+    "source": 100,
 }
 
 
@@ -116,7 +120,7 @@ class Problem:
 def canonical_header(header: str) -> str | None:
     """The column a header names ("Zip Code" -> "zip"), or None if unknown."""
     key = cells.squash(header)
-    by_squash = {cells.squash(c): c for c in COLUMNS}
+    by_squash = {cells.squash(c): c for c in EXPORT_COLUMNS}
     return by_squash.get(key) or ALIASES.get(key)
 
 
@@ -172,6 +176,7 @@ TEXT = (
     "address2",
     "city",
     "meeting_schedule",
+    "source",
 )
 
 
@@ -195,6 +200,15 @@ def clean_row(
                 )
             )
     out["external_id"] = out["external_id"] or None
+    # An export's own columns: the row's source (blank: the import's) and published state
+    # (blank: new listings are published, existing ones keep theirs).
+    out["source"] = out["source"] or None
+    published = cells.tidy(get("published") or "")
+    out["published"] = None
+    if published:
+        out["published"], message = cells.yes_no(published)
+        if message:
+            problems.append(Problem(line, "published", message))
     out["kind"], message = cells.kind(get("kind") or "")
     if message:
         problems.append(Problem(line, "kind", message))
