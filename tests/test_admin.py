@@ -702,17 +702,20 @@ def test_import_log_lists_runs_and_shows_each_report(app: Flask, admin: FlaskCli
     assert admin.get("/admin/imports/999").status_code == 404
 
 
-@pytest.mark.parametrize("number", [2**31, 2**63 - 1, 2**63, 10**30], ids=str)
-def test_ids_too_large_for_any_row_are_simply_not_found(admin: FlaskClient, number: int) -> None:
+@pytest.mark.parametrize("number", [2**31 - 1, 2**31, 2**63, 10**30], ids=str)
+def test_ids_too_large_for_any_row_are_simply_not_found(
+    app: Flask, admin: FlaskClient, number: int
+) -> None:
     for path in (f"/admin/listings/{number}/edit", f"/admin/imports/{number}"):
         assert admin.get(path).status_code == 404, path
     for action in ("publish", "unpublish"):
         assert post(admin, f"/admin/listings/{number}/{action}").status_code == 404, action
     # Werkzeug checks the method before converting the id, so a POST to a URL that also has a
-    # GET rule is "method not allowed" when the id can't be converted: refused either way.
+    # GET rule is "method not allowed" when the id is past what ids can be: refused either way.
+    routable = number <= app.url_map.converters["int"](app.url_map).max
     for action in ("edit", "delete"):
         status = post(admin, f"/admin/listings/{number}/{action}").status_code
-        assert status == 404 or (number >= 2**63 and status == 405), action
+        assert status == 404 or (not routable and status == 405), action
 
 
 def test_export_downloads_the_import_format(

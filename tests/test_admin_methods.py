@@ -159,32 +159,41 @@ def test_no_method_without_a_token_changes_anything_on_any_admin_url(
 
 
 class Blocked(HTMLParser):
-    """What the app's CSP would block on a page: inline code without the response's nonce,
-    style attributes, event handler attributes and javascript: links."""
+    """What a page's CSP would block: inline <script> or <style> without a nonce its policy
+    allows, style attributes, event handler attributes and javascript: links."""
 
-    def __init__(self, nonce: str) -> None:
+    def __init__(self, nonces: dict[str, str | None]) -> None:
         super().__init__()
-        self.nonce, self.found, self.tags = nonce, list[str](), 0
+        self.nonces, self.found, self.tags = nonces, list[str](), 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags += 1
         values = dict(attrs)
-        if tag in ("script", "style") and "src" not in values and values.get("nonce") != self.nonce:
-            self.found.append(f"<{tag}> without this response's nonce")
+        if tag in self.nonces and "src" not in values:
+            allowed = self.nonces[tag]
+            if allowed is None or values.get("nonce") != allowed:
+                self.found.append(f"<{tag}> inline, without a nonce the policy allows")
         for name, value in attrs:
             if name == "style" or name.startswith("on"):
                 self.found.append(f"<{tag} {name}=...>")
-            if name in ("href", "action", "src") and (value or "").strip().lower().startswith(
-                "javascript:"
+            if name in ("href", "action", "src", "formaction") and (
+                (value or "").strip().lower().startswith("javascript:")
             ):
                 self.found.append(f"<{tag} {name}=javascript:...>")
 
 
 def blocked(response: TestResponse) -> list[str]:
-    policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
-    nonce = re.search(r"'nonce-([^']+)'", policy)
-    page = Blocked(nonce.group(1) if nonce else "")
+    """What the response's own Content-Security-Policy would block on its page."""
+    policy = {}
+    for directive in response.headers["Content-Security-Policy"].split(";"):
+        name, _, sources = directive.strip().partition(" ")
+        policy[name] = sources
+    assert "'unsafe-inline'" not in policy["script-src"] + policy["style-src"]
+    nonces: dict[str, str | None] = {}
+    for tag in ("script", "style"):
+        nonce = re.search(r"'nonce-([^']+)'", policy[f"{tag}-src"])
+        nonces[tag] = nonce.group(1) if nonce else None
+    page = Blocked(nonces)
     page.feed(text(response))
     assert page.tags > 10, f"not a whole page: {response.status}"
     return page.found
