@@ -274,11 +274,13 @@ def storm(
         time.sleep(0.3)  # every guess is in flight at once, as on 8 workers
         return None
 
-    def blocked_for(*args: Any, besides: Any = (), **kw: Any) -> Any:
+    def blocked_for(
+        session: Any, keys: Any, now: dt.datetime, besides: Any = ()
+    ) -> dt.timedelta | None:
         if not (all_record_first and besides):  # besides: a guess counting the others
-            return real_blocked_for(*args, besides=besides, **kw)
+            return real_blocked_for(session, keys, now, besides)
         everyone_recorded.wait()
-        wait = real_blocked_for(*args, besides=besides, **kw)
+        wait = real_blocked_for(session, keys, now, besides)
         everyone_counted.wait()  # before any refused guess takes its own rows away
         return wait
 
