@@ -64,7 +64,8 @@ def _template_globals() -> dict[str, Any]:
 
 @bp.before_request
 def _guard() -> Response | None:
-    """Sign-in first, except on the login page (CSRFProtect has checked any form's token)."""
+    """Who is signed in (if their session hasn't ended); anyone else reaches PUBLIC pages only."""
+    # CSRFProtect, an app-wide before_request, has checked any form's token already.
     cfg, now = current_app.config, accounts.clock()
     g.admin = accounts.signed_in(
         db.session(),
