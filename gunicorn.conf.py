@@ -47,7 +47,7 @@ def on_starting(server: Any) -> None:
 
 def when_ready(server: Any) -> None:
     """The app is loaded: warm what every worker needs, freeze it, collect normally again."""
-    from finder.geocode import zip_table
+    from finder.places.geocode import zip_table
 
     # The offline ZIP table takes ~1 s and ~190 MB to load: once here, shared by the workers,
     # rather than in each worker during some patient's first search.

@@ -8,9 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from finder import logs, security
-
-ROOT = Path(__file__).resolve().parent.parent
+from finder import logs, paths, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -18,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(paths.TEMPLATES),
     )
     app.config.from_mapping(
         # Signs session cookies. Unset: one is made once in instance/secret_key. Servers that
@@ -81,19 +79,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the API's fields in reading order
 
-    from finder import admin, api, cli, db, sites, spatial, views
+    from finder import cli, db
+    from finder.content import sites as content
+    from finder.search import index
+    from finder.web import admin, api, public, sites
 
     security.init_app(app)
     db.init_app(app)
     with app.app_context():
         # An index an interrupted import (or a hand edit) left behind is rebuilt before any
         # search can miss a listing; what was found is logged.
-        spatial.ensure_index(db.engine())
-    app.register_blueprint(views.bp)
+        index.ensure_index(db.engine())
+    app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
     app.register_blueprint(admin.bp)
-    sites.load()  # broken education content stops the app here, not with a 500 later
+    content.load()  # broken education content stops the app here, not with a 500 later
     cli.init_app(app)
     logs.keep_queries_out("werkzeug")
     return app

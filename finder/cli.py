@@ -9,9 +9,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from finder import ROOT, accounts, db, exporter, geocode, importer, listings, spatial
+from finder import accounts, db
+from finder.directory import exporter, importer, listings
+from finder.paths import DATA
+from finder.places import geocode
+from finder.search import index
 
-DEMO_CSV = ROOT / "data" / "demo_listings.csv"
+DEMO_CSV = DATA / "demo_listings.csv"
 
 
 @click.command("init-db")
@@ -21,15 +25,15 @@ def init_db() -> None:
     db.create_schema(db.engine())
     click.echo("Database ready.")
     try:
-        repair = spatial.repair_index(db.engine())
+        repair = index.repair_index(db.engine())
     except db.Busy as exc:
         raise click.ClickException(f"Spatial index not checked. {exc}") from None
     for problem in repair.problems:
         click.echo(f"Spatial index: {problem}.")
     if repair.problems:
-        click.echo(f"Spatial index rebuilt: {spatial.listings_text(repair.listings)}.")
+        click.echo(f"Spatial index rebuilt: {index.listings_text(repair.listings)}.")
     else:
-        click.echo(f"Spatial index: {spatial.listings_text(repair.listings)}, in step.")
+        click.echo(f"Spatial index: {index.listings_text(repair.listings)}, in step.")
 
 
 @click.command("load-demo")

@@ -197,13 +197,6 @@ def alembic_config(connection: sa.Connection) -> Config:
     return cfg
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
-    """For migrations: leave the spatial index's own objects (R*Tree, PostGIS) to spatial.py."""
-    from finder.spatial import UNMODELLED
-
-    return name not in UNMODELLED
-
-
 def create_schema(bind: sa.Engine) -> None:
     """Migrate the database to the newest schema (safe to run again)."""
     with bind.begin() as connection:

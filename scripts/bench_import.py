@@ -24,9 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from finder import create_app, db, importer, spatial, synth  # noqa: E402
-from finder.geocode import zip_table  # noqa: E402
-from finder.states import STATES, in_state  # noqa: E402
+from finder import create_app, db  # noqa: E402
+from finder.directory import importer, synth  # noqa: E402
+from finder.places.geocode import zip_table  # noqa: E402
+from finder.places.states import STATES, in_state  # noqa: E402
+from finder.search import spatial  # noqa: E402
 
 # (label, module, function): the importer's steps, timed by wrapping them (--phases).
 PHASES = (

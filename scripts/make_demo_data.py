@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from finder import vocab  # noqa: E402
-from finder.rows import COLUMNS  # noqa: E402
-from finder.states import state_at  # noqa: E402
+from finder.directory.rows import COLUMNS  # noqa: E402
+from finder.places.states import state_at  # noqa: E402
 
 OUTPUT = ROOT / "data" / "demo_listings.csv"
 SEED = 2026

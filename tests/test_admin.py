@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from finder import accounts, db
-from finder.admin import PUBLIC, safe_next
+from finder.directory.rows import COLUMNS
 from finder.models import ImportRun, Listing, PendingUpload
-from finder.rows import COLUMNS
 from finder.security import DatabaseInt
+from finder.web.admin import PUBLIC
+from finder.web.admin.auth import safe_next
 
 EMAIL, PASSWORD = "admin@example.org", "correct horse battery"
 HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
@@ -424,7 +425,11 @@ def test_every_admin_url_is_refused_without_sign_in(
                 assert response.status_code == 403, url
                 assert "Sign in first" in text(response)
             checked.add((method, rule.endpoint))
-    assert {("POST", "admin.delete"), ("GET", "admin.export"), ("POST", "admin.confirm")} <= checked
+    assert {
+        ("POST", "admin.listings.delete"),
+        ("GET", "admin.imports.export"),
+        ("POST", "admin.imports.confirm"),
+    } <= checked
     assert len(checked) >= 15
     assert [(x.name, x.published) for x in db_listings(app)] == [(item.name, True)]
 

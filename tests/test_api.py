@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from finder import openapi
 from finder.models import Listing
+from finder.web import openapi
 
 
 def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Listing]) -> None:

@@ -22,10 +22,12 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import make_server
 
-from finder import create_app, db, geocode, sites
-from finder.importer import load_csv
+from finder import create_app, db
+from finder.content import sites
+from finder.directory.importer import load_csv
+from finder.directory.rows import COLUMNS
 from finder.models import Listing
-from finder.rows import COLUMNS
+from finder.places import geocode
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from finder import accounts, db, importer, spatial
+from finder import accounts, db
+from finder.directory import importer
 from finder.models import ImportRun, Listing
+from finder.search import index
 from tests.test_admin import EMAIL, PASSWORD, form_token, login
 from tests.test_spatial_index import HEADER, sqlite_only, start_import, synth_csv
 
@@ -59,7 +61,7 @@ def test_two_big_imports_at_once_both_finish_and_sign_ins_meanwhile_succeed(
     assert statuses and set(statuses) == {302}, statuses
     assert (count(app, Listing), count(app, ImportRun)) == (60_000, 2)
     with app.app_context():
-        assert spatial.check_index(db.engine(), full=True) == []
+        assert index.check_index(db.engine(), full=True) == []
 
 
 @contextlib.contextmanager

@@ -179,7 +179,7 @@ def test_many_metros_and_empty_rural_areas(rows: list[dict[str, str]]) -> None:
 
 
 def test_every_row_passes_import_validation(rows: list[dict[str, str]]) -> None:
-    from finder.rows import clean_row
+    from finder.directory.rows import clean_row
 
     for line, row in enumerate(rows, 2):
         values, problems = clean_row(row, line)

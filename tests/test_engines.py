@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from finder import create_app, db, importer, synth
-from finder.geocode import locate
-from finder.search import Filters, nearby
+from finder import create_app, db
+from finder.directory import importer, synth
+from finder.places.geocode import locate
+from finder.search.nearby import Filters, nearby
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(

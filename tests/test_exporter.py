@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from finder import accounts, db, listings
+from finder import accounts, db
+from finder.directory import listings
 from finder.models import Listing
 
 HEADER = "external_id,kind,name,address,city,state,zip,phone,tumor_sites,virtual,last_verified\n"

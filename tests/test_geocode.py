@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from geopy.geocoders.base import Geocoder
 
-from finder import geocode
-from finder.geocode import LocationError, OfflineGeocoder, locate
+from finder.places import geocode
+from finder.places.geocode import LocationError, OfflineGeocoder, locate
 from tests.conftest import FakeNominatim
 
 

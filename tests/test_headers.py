@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from finder import create_app, db, sites
+from finder import create_app, db
+from finder.content import sites
 from finder.models import Listing
 
 NONCE = re.compile(r"'nonce-([^']+)'")

@@ -14,8 +14,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from finder import db, exporter, geocode, importer
+from finder import db
+from finder.directory import exporter, importer
 from finder.models import GeocodeCache, ImportRun, Listing
+from finder.places import geocode
 from tests.conftest import FakeNominatim
 
 HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
@@ -201,15 +203,17 @@ def test_a_killed_import_leaves_the_database_as_it_was(app: Flask, tmp_path) -> 
     # inside the transaction: no Python clean-up, no rollback, as in a power cut.
     script = textwrap.dedent(f"""
         import os, signal
-        from finder import create_app, db, importer, spatial
+        from finder import create_app, db
+        from finder.directory import importer
+        from finder.search import index
         app = create_app({{"DATABASE_URL": {app.config["DATABASE_URL"]!r}}})
-        insert = spatial.bulk_insert
+        insert = index.bulk_insert
         def insert_then_die(session, rows, *args):
             insert(session, rows, *args)  # 20,000 rows written, not yet committed
             assert session.connection().exec_driver_sql(
                 "SELECT count(*) FROM listing").scalar() > 20000
             os.kill(os.getpid(), signal.SIGKILL)
-        spatial.bulk_insert = insert_then_die
+        index.bulk_insert = insert_then_die
         with app.app_context():
             importer.load_csv(db.session(), open({str(path)!r}, "rb").read(), "partner")
     """)
@@ -278,8 +282,8 @@ def test_csv_injection_is_neutralised(cell: str, safe: str) -> None:
 
 
 def test_a_big_import_keeps_the_spatial_index_in_step(app: Flask, add) -> None:
-    from finder.geocode import locate
-    from finder.search import nearby
+    from finder.places.geocode import locate
+    from finder.search.nearby import nearby
 
     rows = (
         f"g{i},doctor,Dr. G{i},1 St,Boston,MA,02115,{42.0 + i / 10000:.5f},-71.09,,no\n"

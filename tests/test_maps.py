@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-from finder import maps
-from finder.geocode import Place
 from finder.models import Listing
-from finder.search import Result, geodesic_miles
+from finder.places.geocode import Place
+from finder.search.nearby import Result, geodesic_miles
+from finder.web import maps
 
 
 def parts() -> maps.MapParts:

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from finder import openapi
 from finder.models import Listing
+from finder.web import openapi
 
 # The fuzzer sends the examples, the boundary values and then this many generated requests
 # per operation, the same ones on every run.

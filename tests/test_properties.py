@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from finder import openapi, vocab
+from finder import vocab
 from finder.models import Listing
-from finder.query import MAX_LIMIT, QueryError, parse_search
-from finder.search import MAX_RADIUS, MIN_RADIUS
+from finder.search.nearby import MAX_RADIUS, MIN_RADIUS
+from finder.search.query import MAX_LIMIT, QueryError, parse_search
+from finder.web import openapi
 
 # Bounded and the same on every run; no deadline, as a busy machine is not a failure.
 BOUNDED = settings(

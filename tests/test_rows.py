@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finder.rows import canonical_header, clean_row, misplaced
+from finder.directory.rows import canonical_header, clean_row, misplaced
 
 GOOD = {
     "kind": "doctor",

@@ -10,9 +10,9 @@ from flask import Flask
 from geographiclib.geodesic import Geodesic
 
 from finder import db
-from finder.geocode import Place
 from finder.models import Listing
-from finder.search import Filters, geodesic_miles, nearby
+from finder.places.geocode import Place
+from finder.search.nearby import Filters, geodesic_miles, nearby
 
 ORIGIN = Place(42.3427, -71.0922, "02115 (Boston, MA)", "zip", "02115", "MA")
 MILE = 1609.344
@@ -163,7 +163,7 @@ def test_remote_section_holds_online_groups_and_in_state_telehealth(
 def test_telehealth_section_is_the_next_nearest_in_state(
     app: Flask, add: Callable[..., Listing], monkeypatch: pytest.MonkeyPatch, scan: int
 ) -> None:
-    monkeypatch.setattr("finder.search.TELEHEALTH_SCAN", scan)
+    monkeypatch.setattr("finder.search.nearby.TELEHEALTH_SCAN", scan)
     for miles in range(1, 16):
         lat, lon = point_at(miles, 45.0 * miles)
         add(name=f"tele {miles}", telehealth=True, latitude=lat, longitude=lon, state="MA")

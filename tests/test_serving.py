@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from finder import ROOT, create_app, db
+from finder import create_app, db
+from finder.paths import ROOT
 
 CONFIG = ROOT / "gunicorn.conf.py"
 

@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from finder import db, sites, vocab
+from finder import db, vocab
+from finder.content import sites
 from finder.models import Listing
 
 SITE_SLUGS = [s.slug for s in vocab.TUMOR_SITES]

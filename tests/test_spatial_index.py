@@ -20,10 +20,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from finder import ROOT, create_app, db, importer, spatial, synth
-from finder.geocode import locate
+from finder import create_app, db
+from finder.directory import importer, synth
 from finder.models import Listing
-from finder.search import nearby
+from finder.paths import ROOT
+from finder.places.geocode import locate
+from finder.search import index
+from finder.search.nearby import nearby
 from tests.conftest import POSTGRES_URL
 
 FINDER = Path(sys.executable).parent / "finder"  # the console script, as an admin runs it
@@ -114,7 +117,7 @@ def test_a_failed_big_import_keeps_the_index(app: Flask, monkeypatch: Any) -> No
     later = new_listing(app, "later", *BILLINGS)
     assert later in found_near(app, *BILLINGS)
     with app.app_context():
-        assert spatial.check_index(db.engine(), full=True) == []
+        assert index.check_index(db.engine(), full=True) == []
 
 
 @sqlite_only
@@ -160,7 +163,7 @@ def test_an_interrupted_import_keeps_the_index(app: Flask, tmp_path: Path) -> No
         later = new_listing(app, f"later{n}", *place)
         assert later in found_near(app, *place), f"lost after {sig.name} at {point:.0%}"
     with app.app_context():
-        assert spatial.check_index(db.engine(), full=True) == []
+        assert index.check_index(db.engine(), full=True) == []
 
 
 def cli(runner: FlaskCliRunner, *args: str) -> Any:
@@ -224,13 +227,13 @@ def test_init_db_rebuilds_a_missing_gist_index(app: Flask, runner: FlaskCliRunne
     try:
         execute(app, "DROP INDEX ix_listing_geog")
         with app.app_context():
-            assert spatial.check_index(db.engine()) == ["index ix_listing_geog is missing"]
+            assert index.check_index(db.engine()) == ["index ix_listing_geog is missing"]
         assert app.test_client().get("/healthz").status_code == 503
         result = cli(runner, "init-db")
         assert "index ix_listing_geog is missing" in result.output
         assert "Spatial index rebuilt: 50 listings." in result.output
     finally:
-        execute(app, *spatial.POSTGRESQL_DDL)  # other tests share this database
+        execute(app, *index.POSTGRESQL_DDL)  # other tests share this database
     assert app.test_client().get("/healthz").status_code == 200
     assert len(found_near(app, 42.002, -71.09, miles=5)) == 50
 
@@ -246,7 +249,7 @@ def test_healthz_reports_an_index_that_does_not_match(app: Flask, client: FlaskC
         res = client.get("/healthz")
     finally:
         if POSTGRES_URL:
-            execute(app, *spatial.POSTGRESQL_DDL)
+            execute(app, *index.POSTGRESQL_DDL)
     body = res.get_json()
     assert res.status_code == 503 and body["status"] == "error"
     assert "finder init-db" in body["reason"] and body["problems"]
@@ -256,8 +259,8 @@ def test_start_up_check_repairs_and_logs_what_it_found(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
     load(app, 30)
-    with app.app_context(), caplog.at_level(logging.INFO, logger="finder.spatial"):
-        assert spatial.ensure_index(db.engine()) == []
+    with app.app_context(), caplog.at_level(logging.INFO, logger="finder.search.index"):
+        assert index.ensure_index(db.engine()) == []
         assert caplog.records == []  # in step: says nothing
         if POSTGRES_URL:
             execute(app, "DROP INDEX ix_listing_geog")
@@ -265,8 +268,8 @@ def test_start_up_check_repairs_and_logs_what_it_found(
         else:
             execute(app, "DROP TRIGGER listing_rtree_insert", "DELETE FROM listing_rtree")
             problem = "trigger listing_rtree_insert is missing"
-        assert problem in spatial.ensure_index(db.engine())
-        assert spatial.check_index(db.engine(), full=True) == []
+        assert problem in index.ensure_index(db.engine())
+        assert index.check_index(db.engine(), full=True) == []
     logged = caplog.text
     assert problem in logged and "Spatial index rebuilt: 30 listings" in logged
 
@@ -279,24 +282,24 @@ def test_start_up_check_during_an_import_leaves_the_repair_to_init_db(
         execute(app, "DROP INDEX ix_listing_geog")
     else:
         execute(app, "DROP TRIGGER listing_rtree_insert")
-    monkeypatch.setattr(spatial, "REPAIR_WAIT", 0.3)
+    monkeypatch.setattr(index, "REPAIR_WAIT", 0.3)
     try:
         with app.app_context(), db.engine().connect() as other, caplog.at_level(logging.INFO):
             other.begin()
             db.lock_writes(other, 0)  # an import in its write phase
-            assert spatial.ensure_index(db.engine())  # starts anyway, with the problem known
+            assert index.ensure_index(db.engine())  # starts anyway, with the problem known
             other.rollback()
             assert app.test_client().get("/healthz").status_code == 503
     finally:
         if POSTGRES_URL:
-            execute(app, *spatial.POSTGRESQL_DDL)
+            execute(app, *index.POSTGRESQL_DDL)
     assert "Another import is running" in caplog.text and "finder init-db" in caplog.text
 
 
 def test_start_up_check_on_a_new_database_is_quiet(tmp_path: Path) -> None:
     fresh = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
     with fresh.app_context():
-        assert spatial.ensure_index(db.engine()) == []  # no tables yet: init-db makes them
+        assert index.ensure_index(db.engine()) == []  # no tables yet: init-db makes them
 
 
 def test_app_start_repairs_the_index_before_any_search(
@@ -307,10 +310,10 @@ def test_app_start_repairs_the_index_before_any_search(
         execute(app, "DROP INDEX ix_listing_geog")
     else:
         execute(app, "DROP TRIGGER listing_rtree_insert", "DELETE FROM listing_rtree")
-    with caplog.at_level(logging.INFO, logger="finder.spatial"):
+    with caplog.at_level(logging.INFO, logger="finder.search.index"):
         restarted = create_app({"TESTING": True, "DATABASE_URL": database_url})
     assert "Spatial index rebuilt: 30 listings" in caplog.text
     with restarted.app_context():
-        assert spatial.check_index(db.engine(), full=True) == []
+        assert index.check_index(db.engine(), full=True) == []
         db.engine().dispose()
     assert restarted.test_client().get("/healthz").get_json() == {"status": "ok"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import Point
 
-from finder.states import OUTLINES_PATH, STATES, in_state, outlines, state_at, state_code
+from finder.places.states import OUTLINES_PATH, STATES, in_state, outlines, state_at, state_code
 
 BOSTON = (42.3601, -71.0589)
 TERRITORIES = {"GU", "VI", "AS", "MP"}

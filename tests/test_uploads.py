@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from finder import accounts, db, uploads
+from finder import accounts, db
+from finder.directory import uploads
 from finder.models import PendingUpload
 from tests.test_admin import (
     EMAIL,

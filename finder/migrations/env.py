@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
-from finder import models  # noqa: F401  (registers the tables)
-from finder.db import Base, include_object
+from finder import models
+from finder.db import Base
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+    """Leave the spatial index's own objects (R*Tree, PostGIS) to the migrations that made them."""
+    return name not in models.UNMODELLED
+
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -10,12 +10,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from finder import spatial
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# The spatial index as this migration made it, written out here so that the migration never
+# changes when today's code does (finder/search/index.py holds the live copy).
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS listing_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_insert AFTER INSERT ON listing WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN INSERT INTO listing_rtree VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude); END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_update AFTER UPDATE OF latitude, longitude ON listing BEGIN DELETE FROM listing_rtree WHERE id = old.id; INSERT INTO listing_rtree SELECT new.id, new.latitude, new.latitude, new.longitude, new.longitude WHERE new.latitude IS NOT NULL AND new.longitude IS NOT NULL; END",
+    "CREATE TRIGGER IF NOT EXISTS listing_rtree_delete AFTER DELETE ON listing BEGIN DELETE FROM listing_rtree WHERE id = old.id; END",
+)
+POSTGRESQL_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    "ALTER TABLE listing ADD COLUMN IF NOT EXISTS geog geography(Point, 4326) GENERATED ALWAYS AS (CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_listing_geog ON listing USING gist (geog)",
+)
 
 
 def upgrade() -> None:
@@ -113,8 +125,9 @@ def upgrade() -> None:
         postgresql_where=sa.text("telehealth AND NOT virtual"),
     )
     # The spatial index: SQLite's R*Tree and its triggers, or PostGIS's geography column.
-    # (A later change to spatial.ddl() needs its own migration.)
-    for statement in spatial.ddl(op.get_bind().dialect.name):
+    # (A later change to the index needs its own migration.)
+    ddl = {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}.get(op.get_bind().dialect.name, ())
+    for statement in ddl:
         op.execute(statement)
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from finder import db, listings, vocab
-from finder.admin import bp, geocoding, safe_next
-from finder.cells import VOCABULARIES
+from finder import db, vocab
+from finder.directory import listings
+from finder.directory.cells import VOCABULARIES
+from finder.directory.rows import BOOLEANS, COLUMNS, Problem
 from finder.models import Listing
-from finder.rows import BOOLEANS, COLUMNS, Problem
+from finder.places import geocode
+from finder.web.admin.auth import safe_next
 
 KINDS = {k.slug for k in vocab.KINDS}
 PUBLISHED = {"yes": True, "no": False}
+
+bp = Blueprint("listings", __name__)
 
 
 def _listing(listing_id: int) -> Listing:
@@ -24,7 +28,7 @@ def _listing(listing_id: int) -> Listing:
 
 
 @bp.get("/listings")
-def listing_index() -> str:
+def index() -> str:
     """Listings by name, filtered by text, kind, source and whether patients see them."""
     args = request.args
     filters = {
@@ -86,13 +90,15 @@ def save(listing_id: int) -> Response | tuple[str, int]:
     """Save an edited listing; it is checked by the same rules as an imported row."""
     item = _listing(listing_id)
     raw = _raw(request.form)
-    problems, notes = listings.update(db.session(), item, raw, **geocoding())
+    problems, notes = listings.update(
+        db.session(), item, raw, **geocode.import_settings(current_app.config)
+    )
     if problems:
         return _edit_page(item, raw, problems), 400
     flash(f"Saved “{item.name}”.")
     for note in notes:
         flash(note)
-    return redirect(url_for("admin.edit", listing_id=item.id))
+    return redirect(url_for("admin.listings.edit", listing_id=item.id))
 
 
 def _set_published(listing_id: int, published: bool) -> Response:
@@ -129,4 +135,4 @@ def delete(listing_id: int) -> Response:
     if item is None:
         abort(404)
     flash(f"Deleted “{item.name}”.")
-    return redirect(url_for("admin.listing_index"))
+    return redirect(url_for("admin.listings.index"))

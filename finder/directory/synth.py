@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from finder import vocab
-from finder.geocode import ZipRecord, zip_table
-from finder.states import STATES
+from finder.places.geocode import ZipRecord, zip_table
+from finder.places.states import STATES
 
 # (ZIP of a metro centre, weight): listings crowd where patients and hospitals are.
 METROS = (

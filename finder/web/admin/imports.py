@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 from flask import (
+    Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -19,11 +21,15 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from finder import ROOT, db, exporter, history, importer, listings, uploads
-from finder.admin import bp, geocoding
+from finder import db
+from finder.directory import exporter, history, importer, listings, uploads
+from finder.paths import DATA
+from finder.places import geocode
 
 SHOWN_PROBLEMS = 1000  # problems listed on one page; `finder import-csv --dry-run` lists all
 CSV_SUFFIXES = (".csv", ".txt")
+
+bp = Blueprint("imports", __name__)
 
 
 def _upload_page(errors: dict[str, str], status: int = 200) -> tuple[str, int]:
@@ -75,7 +81,7 @@ def preview() -> tuple[str, int]:
             dry_run=True,
             skip_invalid=skip_invalid,
             replace_source=replace_source,
-            **geocoding(),
+            **geocode.import_settings(current_app.config),
         )
     except importer.BadFile as exc:
         return _upload_page({"file": str(exc)}, 400)
@@ -111,7 +117,7 @@ def confirm() -> Response:
         pending = uploads.take(session, request.form.get("token", ""), g.admin.email)
     except uploads.Unavailable as exc:
         flash(str(exc))
-        return redirect(url_for("admin.upload"))
+        return redirect(url_for("admin.imports.upload"))
     try:
         report = importer.load_csv(
             session,
@@ -121,11 +127,11 @@ def confirm() -> Response:
             user=g.admin.email,
             skip_invalid=pending.skip_invalid,
             replace_source=pending.replace_source,
-            **geocoding(),
+            **geocode.import_settings(current_app.config),
         )
     except importer.BadFile as exc:  # the preview read it, so only a changed engine gets here
         flash(str(exc))
-        return redirect(url_for("admin.upload"))
+        return redirect(url_for("admin.imports.upload"))
     flash(
         "The file was imported."
         if report.applied
@@ -133,8 +139,8 @@ def confirm() -> Response:
     )
     run = history.latest(session, report.sha256, g.admin.email)
     if run is None:
-        return redirect(url_for("admin.imports"))
-    return redirect(url_for("admin.run", run_id=run.id))
+        return redirect(url_for("admin.imports.index"))
+    return redirect(url_for("admin.imports.run", run_id=run.id))
 
 
 @bp.post("/import/cancel")
@@ -142,11 +148,11 @@ def cancel() -> Response:
     """Forget a previewed upload."""
     uploads.discard(db.session(), request.form.get("token", ""), g.admin.email)
     flash("Upload cancelled. Nothing was changed.")
-    return redirect(url_for("admin.upload"))
+    return redirect(url_for("admin.imports.upload"))
 
 
 @bp.get("/imports")
-def imports() -> str:
+def index() -> str:
     """The import log, newest first."""
     page = history.runs(db.session(), request.args.get("page", 1, type=int))
     return render_template("admin/imports.html", page=page)
@@ -165,7 +171,7 @@ def run(run_id: int) -> str:
 def template() -> Response:
     """The empty CSV template: the header row in the import's column order."""
     return send_from_directory(
-        ROOT / "data", "listings_template.csv", as_attachment=True, mimetype="text/csv"
+        DATA, "listings_template.csv", as_attachment=True, mimetype="text/csv"
     )
 
 

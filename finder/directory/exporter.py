@@ -10,9 +10,9 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from finder import listings
+from finder.directory import listings
+from finder.directory.rows import EXPORT_COLUMNS
 from finder.models import Listing
-from finder.rows import EXPORT_COLUMNS
 
 # A cell that starts with one of these runs as a formula in Excel or LibreOffice (OWASP
 # "CSV injection"); a leading apostrophe makes it text. Plain numbers are left alone.

@@ -1,26 +1,20 @@
-"""The spatial index, per database: SQLite's R*Tree or a PostGIS geography column. The one
-place that knows which backend is in use."""
+"""The spatial index's upkeep: its DDL, the bulk insert that keeps it in step, and the check
+and repair that start-up, `finder init-db` and /healthz run."""
 
 from __future__ import annotations
 
 import logging
-import math
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
-from pyproj import Geod
 from sqlalchemy.orm import Session
 
 from finder import db
 from finder.models import Listing
 
 log = logging.getLogger(__name__)
-METERS_PER_MILE = 1609.344
-WGS84 = Geod(ellps="WGS84")
-FIRST_RING = 2.0  # miles: SQLite's first box; it grows until it holds enough listings
 
 # SQLite: a point is a box of zero size in the built-in R*Tree. Triggers keep it in step with
 # the table, so every writer (ORM, bulk Core insert, raw SQL) updates it.
@@ -47,188 +41,6 @@ POSTGRESQL_DDL = (
     "ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END) STORED",
     "CREATE INDEX IF NOT EXISTS ix_listing_geog ON listing USING gist (geog)",
 )
-# Objects the models don't describe: migrations' model comparison leaves them alone.
-UNMODELLED = {
-    "listing_rtree",
-    "listing_rtree_node",
-    "listing_rtree_parent",
-    "listing_rtree_rowid",
-    "spatial_ref_sys",
-    "geog",
-    "ix_listing_geog",
-}
-
-_rtree = sa.table(
-    "listing_rtree",
-    sa.column("id", sa.Integer),
-    sa.column("min_lat", sa.Float),
-    sa.column("max_lat", sa.Float),
-    sa.column("min_lon", sa.Float),
-    sa.column("max_lon", sa.Float),
-)
-_geog: sa.ColumnClause[Any] = sa.literal_column("listing.geog")
-
-
-def ddl(dialect: str) -> tuple[str, ...]:
-    """The statements that create the spatial index on this database."""
-    return {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}.get(dialect, ())
-
-
-def _measure(lat: float, lon: float, rows: Sequence[Any], within: float) -> list[tuple[float, int]]:
-    """(miles, id) for (id, lat, lon) rows within `within` miles of a point, nearest first."""
-    rows = [r for r in rows if r[1] is not None]
-    if not rows:
-        return []
-    ids, lats, lons = zip(*rows, strict=True)
-    meters = WGS84.inv([lon] * len(rows), [lat] * len(rows), lons, lats)[2]
-    return sorted(
-        (m / METERS_PER_MILE, i)
-        for m, i in zip(meters, ids, strict=True)
-        if m / METERS_PER_MILE <= within
-    )
-
-
-def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
-    """A lat/lon box that holds every point within `miles` on the ellipsoid.
-
-    A degree of latitude is at least 68.7 miles and a degree of longitude at least
-    69.17·cos(lat) miles, measured at the box's edge nearest a pole, so the box never cuts
-    the circle; the 1% pad covers the R*Tree's 32-bit float rounding.
-    """
-    pad = miles * 1.01
-    dlat = pad / 68.7
-    cos_edge = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
-    dlon = min(180.0, pad / (69.17 * max(cos_edge, 1e-3)))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def nearest(
-    session: Session,
-    lat: float,
-    lon: float,
-    miles: float,
-    conds: Sequence[sa.ColumnElement[bool]],
-    k: int,
-) -> list[tuple[float, int]]:
-    """(miles, id) of the k nearest matching listings within `miles`, nearest first, with
-    exact distances on the WGS84 ellipsoid."""
-    if session.get_bind().dialect.name == "postgresql":
-        return _nearest_postgis(session, lat, lon, miles, conds, k)
-    return _nearest_rtree(session, lat, lon, miles, conds, k)
-
-
-def _nearest_postgis(
-    session: Session,
-    lat: float,
-    lon: float,
-    miles: float,
-    conds: Sequence[sa.ColumnElement[bool]],
-    k: int,
-) -> list[tuple[float, int]]:
-    from geoalchemy2 import Geography  # the "postgres" extra; SQLite installs don't need it
-
-    origin = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
-    meters = sa.func.ST_Distance(_geog, origin)
-    # Radius: ST_DWithin (exact, on the spheroid) tests each row the walk below reaches. It
-    # is not in the WHERE: there the planner prefers a bitmap scan of everything in range and
-    # a sort (5,212 rows read within 50 miles of Chicago at 100k listings, to keep 110).
-    inside = (
-        sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE) if miles < 6000 else sa.true()
-    )
-    # Nearest first: the <-> operator walks the GiST index (KNN), so a city centre with
-    # thousands of listings in range costs no more than a quiet town. <-> measures on a
-    # sphere, so fetch extra and re-rank by the exact distance; if the last one fetched
-    # could still beat the k-th (sphere and spheroid differ by under 0.56%), fetch more.
-    knn = _geog.op("<->")(origin)
-    fetch = 2 * k + 10
-    while True:
-        rows = session.execute(
-            sa.select(meters, knn, Listing.id, inside)
-            .where(_geog.is_not(None), *conds)
-            .order_by(knn)  # <-> alone, or the GiST index can't walk nearest first
-            .limit(fetch)
-        ).all()
-        exact = sorted((m / METERS_PER_MILE, i) for m, _, i, ok in rows if ok)[:k]
-        # Past this, nothing fetched later can be in the answer.
-        bound = exact[-1][0] if len(exact) == k else miles
-        if len(rows) < fetch or rows[-1][1] * (1 - 0.0056) > bound * METERS_PER_MILE:
-            return exact
-        fetch *= 4
-
-
-def _nearest_rtree(
-    session: Session,
-    lat: float,
-    lon: float,
-    miles: float,
-    conds: Sequence[sa.ColumnElement[bool]],
-    k: int,
-) -> list[tuple[float, int]]:
-    """Size a box by counting R*Tree entries (cheap: no table reads), read it, and grow it
-    until it holds k listings within its inscribed circle, so the rows read grow with k,
-    not with the directory."""
-    enough = 3 * k + 10  # entries worth reading: the box's corners and filters waste some
-    ring = min(miles, FIRST_RING)
-    n = _count(session, _bbox(lat, lon, ring))
-    while n > 4 * enough and ring > 0.05:
-        # A crowd (a city centre): shrink the first box toward `enough` entries.
-        ring *= max(0.1, math.sqrt(enough / n))
-        n = _count(session, _bbox(lat, lon, ring))
-    while True:
-        if n >= 1.5 * k or ring >= miles:  # the inscribed circle holds about π/4 of a box
-            rows = session.execute(
-                sa.select(Listing.id, Listing.latitude, Listing.longitude)
-                .join(_rtree, _rtree.c.id == Listing.id)
-                .where(*_rtree_box(_bbox(lat, lon, ring)), *conds)
-            ).all()
-            found = _measure(lat, lon, rows, ring)
-            if len(found) >= k or ring >= miles:
-                return found[:k]
-            n = len(found)  # filters or the corners left too few
-        # Grow toward `enough` by the density so far (at most 8 times wider), but halve
-        # the step while the wider box would take in a crowd.
-        step = ring * (7.0 if n == 0 else max(0.25, min(7.0, math.sqrt(enough / n) - 1)))
-        while True:
-            wider = min(miles, ring + step)
-            n = _count(session, _bbox(lat, lon, wider))
-            if n <= 4 * enough or step <= ring * 0.25:
-                break
-            step /= 2
-        ring = wider
-
-
-_COUNT_SQL = (
-    "SELECT count(*) FROM listing_rtree "
-    "WHERE min_lat <= ? AND max_lat >= ? AND min_lon <= ? AND max_lon >= ?"
-)
-
-
-def _rtree_box(box: tuple[float, float, float, float]) -> list[sa.ColumnElement[bool]]:
-    min_lat, max_lat, min_lon, max_lon = box
-    return [
-        _rtree.c.min_lat <= max_lat,
-        _rtree.c.max_lat >= min_lat,
-        _rtree.c.min_lon <= max_lon,
-        _rtree.c.max_lon >= min_lon,
-    ]
-
-
-def _count(session: Session, box: tuple[float, float, float, float]) -> int:
-    """How many listings the R*Tree holds in a box (no table reads)."""
-    min_lat, max_lat, min_lon, max_lon = box
-    # Plain SQL: this runs several times per search, and builds no expression each time.
-    params = (max_lat, min_lat, max_lon, min_lon)
-    return int(session.connection().exec_driver_sql(_COUNT_SQL, params).scalar_one())
-
-
-def measure_all(
-    session: Session, lat: float, lon: float, conds: Sequence[sa.ColumnElement[bool]]
-) -> list[tuple[float, int]]:
-    """(miles, id) of every matching listing, nearest first (for small, indexed sets)."""
-    rows = session.execute(
-        sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
-    ).all()
-    return _measure(lat, lon, rows, math.inf)
 
 
 def bulk_insert(session: Session, rows: list[dict[str, Any]], chunk: int = 5000) -> None:
@@ -290,14 +102,6 @@ def _parameters(
                 values = list(map(process, values))
         converted.append(values)
     return list(zip(*converted, strict=True))
-
-
-def state_condition(session: Session, state: str) -> sa.ColumnElement[bool]:
-    """listing.state = state, written so SQLite's planner keeps to the R*Tree for it."""
-    if session.get_bind().dialect.name == "sqlite":
-        # The unary + stops SQLite from walking the state index instead of the R*Tree.
-        return sa.literal_column("+listing.state", sa.String) == state
-    return Listing.state == state
 
 
 # Keeping the index in step with the table. SQLite's R*Tree is only as right as its triggers,

@@ -18,11 +18,16 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from finder import ROOT, api, cells, db, geocode, listings, maps, spatial, vocab
+from finder import db, vocab
+from finder.directory import cells, listings
 from finder.models import PRECISIONS, Listing
-from finder.query import QueryError
-from finder.query import run as run_search
-from finder.search import MAX_RADIUS, MIN_RADIUS, Result
+from finder.paths import DATA
+from finder.places import geocode
+from finder.search.index import check_index
+from finder.search.nearby import MAX_RADIUS, MIN_RADIUS, Result
+from finder.search.query import QueryError
+from finder.search.query import run as run_search
+from finder.web import api, maps
 
 bp = Blueprint("views", __name__)
 
@@ -55,7 +60,7 @@ def leaflet(filename: str) -> Response:
 @bp.route("/data/us_states.geojson")
 def outlines() -> Response:
     """The US state outlines that keep the map readable without tiles."""
-    return send_from_directory(ROOT / "data", "us_states.geojson", max_age=86400)
+    return send_from_directory(DATA, "us_states.geojson", max_age=86400)
 
 
 def base_map() -> maps.MapParts:
@@ -141,7 +146,7 @@ def healthz() -> tuple[dict[str, Any], int]:
     """For monitoring: 200 when the database answers and its spatial index matches the
     listings (a cheap check: its parts exist, its size is plausible, the newest is in it)."""
     try:
-        problems = spatial.check_index(db.engine())
+        problems = check_index(db.engine())
     except sa.exc.SQLAlchemyError:
         return {"status": "error", "database": "unreachable"}, 503
     if problems:

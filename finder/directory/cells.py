@@ -7,8 +7,8 @@ import functools
 import re
 
 from finder import vocab
-from finder.geocode import zip_table
-from finder.states import state_code
+from finder.places.geocode import zip_table
+from finder.places.states import state_code
 
 # Each check returns (value, None) or (fallback value, what is wrong). Those for columns whose
 # values repeat across a file (kinds, states, ZIPs, yes/no, tags, languages, dates) are

@@ -14,9 +14,9 @@ import folium
 import nh3
 from branca.element import Figure
 
-from finder.cells import tel_url
-from finder.geocode import Place
-from finder.search import METERS_PER_MILE, Result
+from finder.directory.cells import tel_url
+from finder.places.geocode import Place
+from finder.search.nearby import METERS_PER_MILE, Result
 
 KIND_COLOURS = {"doctor": "#1b5fa8", "program": "#8a2d91", "support_group": "#1e7a3c"}
 US_CENTRE = (39.8, -98.6)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from finder.listings import PER_PAGE, Page, paginate
+from finder.directory.listings import PER_PAGE, Page, paginate
 from finder.models import ImportRun
 
 

@@ -6,11 +6,12 @@ import json
 import math
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 from shapely import STRtree, affinity, contains_xy, make_valid, prepare
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
+
+from finder.paths import DATA
 
 STATES: dict[str, str] = {
     "AL": "Alabama",
@@ -93,7 +94,7 @@ def state_code(text: str) -> str | None:
     return _BY_NAME.get(key)
 
 
-OUTLINES_PATH = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
+OUTLINES_PATH = DATA / "us_states.geojson"
 
 # One degree of latitude is about 69 statute miles everywhere.
 MILES_PER_DEGREE = 69.0

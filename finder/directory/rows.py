@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from finder import cells
-from finder.geocode import ZipRecord, zip_table
-from finder.states import STATES, in_state_many
+from finder.directory import cells
+from finder.places.geocode import ZipRecord, zip_table
+from finder.places.states import STATES, in_state_many
 
 COLUMNS = (
     "external_id",

@@ -18,7 +18,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from shapely import STRtree, points
 
-from finder.states import state_code
+from finder.places.states import state_code
 
 EXAMPLE = "a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)"
 
@@ -276,3 +276,8 @@ def locate(
             )
         return geocode_address(online, q, min_delay)
     return _offline(q)
+
+
+def import_settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The geocoder and its pace for an import or a listing edit, from the app's settings."""
+    return {"geocoder": online_geocoder(cfg), "min_delay": float(cfg["GEOCODER_MIN_DELAY"])}

@@ -7,8 +7,8 @@ from typing import Any
 
 from finder import vocab
 from finder.models import PRECISIONS
-from finder.query import DEFAULT_LIMIT, FALSE, MAX_LIMIT, TRUE
-from finder.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS
+from finder.search.nearby import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS
+from finder.search.query import DEFAULT_LIMIT, FALSE, MAX_LIMIT, TRUE
 
 # Every `error.code` the API answers with, by status. query.py and geocode.py raise them;
 # tests/test_api.py provokes each one.

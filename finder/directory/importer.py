@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder import db, geocode, spatial
+from finder import db
+from finder.directory.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
 from finder.models import GeocodeCache, ImportRun, Listing, _now
-from finder.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
+from finder.places import geocode
+from finder.search import index
 
 # Columns an import writes; comparing them tells an updated row from an unchanged one.
 FIELDS = tuple(c for c in COLUMNS if c != "external_id") + ("precision",)
@@ -362,7 +364,7 @@ def _apply(
                 report.unchanged += 1
     for values in inserts[: max(0, 10 - len(report.sample))]:
         report.sample.append({"action": "create", "name": values["name"]})
-    spatial.bulk_insert(session, inserts, CHUNK)
+    index.bulk_insert(session, inserts, CHUNK)
     if updates:
         session.execute(sa.update(Listing), updates)
     report.created, report.updated = len(inserts), len(updates)

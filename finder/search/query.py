@@ -10,8 +10,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from finder import geocode, vocab
-from finder.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters, Results, nearby
+from finder import vocab
+from finder.places import geocode
+from finder.search.nearby import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters, Results, nearby
 
 MAX_LIMIT, DEFAULT_LIMIT = 200, 50
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}

@@ -8,10 +8,14 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from finder import db, geocode, listings, openapi, query
+from finder import db
+from finder.directory import listings
 from finder.models import Listing
-from finder.query import QueryError
-from finder.search import Result
+from finder.places import geocode
+from finder.search import query
+from finder.search.nearby import Result
+from finder.search.query import QueryError
+from finder.web import openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from finder import spatial
-from finder.geocode import Place
 from finder.models import Listing, tag_filter
+from finder.places.geocode import Place
+from finder.search import spatial
 
 MIN_RADIUS, MAX_RADIUS, DEFAULT_RADIUS = 5, 500, 100
 METERS_PER_MILE = spatial.METERS_PER_MILE

@@ -15,15 +15,14 @@ from typing import Any
 import nh3
 import sqlalchemy as sa
 import yaml
-from flask import Blueprint, redirect, render_template, url_for
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
-from finder import ROOT, db, vocab
+from finder import vocab
 from finder.models import Listing, tag_filter
+from finder.paths import DATA
 
-CONTENT_DIR = ROOT / "data" / "sites"
+CONTENT_DIR = DATA / "sites"
 # Pages that are not one tumor site: the overview, spread, and why the site matters.
 GUIDE_PAGES = ("index", "spread", "why-site-matters")
 
@@ -269,30 +268,3 @@ def _render(body: str, refs: Mapping[str, Reference]) -> str:
         return f'<sup><a href="#ref-{ref.id}">[{ref.number}]</a></sup>'
 
     return _CLEANER.clean(_RENDERED_MARKER.sub(cite, _MARKDOWN.render(body)))
-
-
-bp = Blueprint("sites", __name__, url_prefix="/sites")
-
-
-@bp.route("/")
-def index() -> str:
-    """Where NETs occur: what they are, key figures, the body diagram and the search box."""
-    pages = load(CONTENT_DIR)  # the module's name, read per call, so a test can point it elsewhere
-    return render_template(
-        "sites/index.html", page=pages["index"], guide=guide(pages), diagram=body_diagram()
-    )
-
-
-@bp.route("/<slug>")
-def page(slug: str) -> str | Response | tuple[str, int]:
-    """One education page, with a search for specialists in that site."""
-    if slug == "index":
-        return redirect(url_for("sites.index"))
-    pages = load(CONTENT_DIR)
-    if slug not in pages:
-        return render_template("sites/not_found.html", guide=guide(pages)), 404
-    site = vocab.site(slug)
-    count = specialist_count(db.session(), slug) if site else None
-    return render_template(
-        "sites/page.html", page=pages[slug], site=site, count=count, guide=guide(pages)
-    )

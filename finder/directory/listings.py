@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder import importer
+from finder.directory import importer
+from finder.directory.rows import BOOLEANS, COLUMNS, MULTI, Problem, clean_row
 from finder.models import Listing
-from finder.rows import BOOLEANS, COLUMNS, MULTI, Problem, clean_row
 
 DEMO_SOURCE = "demo"
 PER_PAGE = 50

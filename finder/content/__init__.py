@@ -1,0 +1,1 @@
+"""The education pages' Markdown: load, check and render."""

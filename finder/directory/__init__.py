@@ -1,0 +1,1 @@
+"""The listings' life: cells and rows checked, located, imported, exported, edited."""

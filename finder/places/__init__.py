@@ -1,0 +1,1 @@
+"""Where a patient or a listing is: geocoders, ZIP and city tables, state outlines."""

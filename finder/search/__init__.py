@@ -1,0 +1,1 @@
+"""What is near: a search's parameters, nearest-first results, the spatial index."""
