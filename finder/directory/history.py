@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from finder.directory.listings import PER_PAGE, Page, paginate
 from finder.models import ImportRun
+from finder.pagination import PER_PAGE, Page, paginate
 
 
 def runs(session: Session, page: int = 1, per_page: int = PER_PAGE) -> Page[ImportRun]:
