@@ -4,18 +4,19 @@
     .venv/bin/python scripts/make_demo_data.py [--output PATH]
 
 About 320 listings (220 doctors, 60 treatment programs, 40 support groups of which 10 meet
-online) spread over about 60 real US metro areas, so a search anywhere in the country finds
-something plausible, while rural Montana, Wyoming and North Dakota have nothing within 100 miles.
+online) spread over the 66 real US metro areas of finder.directory.synth.METROS (the ones
+synthetic directories crowd around too), so a search anywhere in the country finds something
+plausible, while rural Montana, Wyoming and North Dakota have nothing within 100 miles.
 
 Every listing is fictional; only its city is real. Every name ends in "(demo)" or says "Demo",
 phone numbers are in the 555-01xx range reserved for fiction, websites and emails use example.org,
 and street addresses are "Example Avenue" and the like. Each metro's city, state, ZIP and
 coordinates come from the `zipcodes` package. Listings sit within about 2 miles of their ZIP's
-centroid and inside its state's outline (finder.states, so none lands in a harbour). A few groups
-of 2-4 doctors share one clinic building (identical address and coordinates), so the map has to
-spread markers that coincide. Specialties, services and tumor sites are slugs from finder.vocab,
-chosen so they fit (pulmonology with lung, dermatology with Merkel cell, nuclear medicine with
-PRRT).
+centroid and inside its state's outline (finder.places.states, so none lands in a harbour). A
+few groups of 2-4 doctors share one clinic building (identical address and coordinates), so the
+map has to spread markers that coincide. Specialties, services and tumor sites are slugs from
+finder.vocab, chosen so they fit (pulmonology with lung, dermatology with Merkel cell, nuclear
+medicine with PRRT).
 
 The output is deterministic: random.Random(2026), no set or dict iteration order that could vary,
 so running the script twice gives byte-identical files.
@@ -31,7 +32,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from finder import vocab  # noqa: E402
 from finder.directory.rows import COLUMNS  # noqa: E402
+from finder.directory.synth import METROS  # noqa: E402
 from finder.places.states import state_at  # noqa: E402
 
 OUTPUT = ROOT / "data" / "demo_listings.csv"
@@ -58,77 +60,6 @@ SHARED_BUILDINGS = 5  # clinic buildings where 2-4 doctors share one address and
 FIRST_VERIFIED = dt.date(2025, 1, 6)
 LAST_VERIFIED = dt.date(2026, 10, 30)
 
-# Metro areas: (ZIP, tier). Tier 1 = large NET referral centres, 2 = big cities, 3 = smaller
-# cities. City, state and coordinates are read from `zipcodes` for each ZIP. No metro lies in
-# Montana, Wyoming or North Dakota, or within 100 miles of Billings, Casper or Bismarck.
-METROS: tuple[tuple[str, int], ...] = (
-    ("02115", 1),  # Boston, MA
-    ("10065", 1),  # New York, NY
-    ("19104", 1),  # Philadelphia, PA
-    ("21205", 1),  # Baltimore, MD
-    ("77030", 1),  # Houston, TX
-    ("90048", 1),  # Los Angeles, CA
-    ("94115", 1),  # San Francisco, CA
-    ("98109", 1),  # Seattle, WA
-    ("60611", 1),  # Chicago, IL
-    ("55902", 1),  # Rochester, MN
-    ("52242", 1),  # Iowa City, IA
-    ("70112", 1),  # New Orleans, LA
-    ("44106", 1),  # Cleveland, OH
-    ("37203", 1),  # Nashville, TN
-    ("33136", 1),  # Miami, FL
-    ("10016", 2),  # New York, NY (a second neighbourhood)
-    ("20007", 2),  # Washington, DC
-    ("30308", 2),  # Atlanta, GA
-    ("75235", 2),  # Dallas, TX
-    ("80218", 2),  # Denver, CO
-    ("85006", 2),  # Phoenix, AZ
-    ("97239", 2),  # Portland, OR
-    ("55455", 2),  # Minneapolis, MN
-    ("63110", 2),  # St. Louis, MO
-    ("84112", 2),  # Salt Lake City, UT
-    ("68105", 2),  # Omaha, NE
-    ("64108", 2),  # Kansas City, MO
-    ("48201", 2),  # Detroit, MI
-    ("15213", 2),  # Pittsburgh, PA
-    ("48109", 2),  # Ann Arbor, MI
-    ("43210", 2),  # Columbus, OH
-    ("27705", 2),  # Durham, NC
-    ("33612", 2),  # Tampa, FL
-    ("92103", 2),  # San Diego, CA
-    ("78229", 2),  # San Antonio, TX
-    ("46202", 2),  # Indianapolis, IN
-    ("35233", 2),  # Birmingham, AL
-    ("87106", 3),  # Albuquerque, NM
-    ("96813", 3),  # Honolulu, HI
-    ("99508", 3),  # Anchorage, AK
-    ("00909", 3),  # San Juan, PR
-    ("04102", 3),  # Portland, ME
-    ("05401", 3),  # Burlington, VT
-    ("06510", 3),  # New Haven, CT
-    ("14203", 3),  # Buffalo, NY
-    ("17033", 3),  # Hershey, PA
-    ("23219", 3),  # Richmond, VA
-    ("29401", 3),  # Charleston, SC
-    ("28204", 3),  # Charlotte, NC
-    ("32224", 3),  # Jacksonville, FL
-    ("40202", 3),  # Louisville, KY
-    ("45219", 3),  # Cincinnati, OH
-    ("53226", 3),  # Milwaukee, WI
-    ("53705", 3),  # Madison, WI
-    ("38105", 3),  # Memphis, TN
-    ("72205", 3),  # Little Rock, AR
-    ("73104", 3),  # Oklahoma City, OK
-    ("78701", 3),  # Austin, TX
-    ("89102", 3),  # Las Vegas, NV
-    ("85719", 3),  # Tucson, AZ
-    ("95817", 3),  # Sacramento, CA
-    ("83702", 3),  # Boise, ID
-    ("99204", 3),  # Spokane, WA
-    ("57105", 3),  # Sioux Falls, SD
-    ("39216", 3),  # Jackson, MS
-    ("26506", 3),  # Morgantown, WV
-)
 # Cities shown with a friendlier name than the ZIP table's.
 CITY_NAMES = {"Saint Louis": "St. Louis"}
 # Where more patients speak a language other than English, and which.
@@ -427,7 +358,8 @@ class Spot:
 
 
 def load_metros() -> list[Metro]:
-    """Each metro's city, state, centroid and area code, from the `zipcodes` package."""
+    """Each of synth.METROS with its city, state, centroid and area code, read from the
+    `zipcodes` package."""
     out = []
     for code, tier in METROS:
         found = [r for r in zipcodes.matching(code) if r["zip_code"] == code]
@@ -442,7 +374,7 @@ def load_metros() -> list[Metro]:
     return out
 
 
-def weighted_sample(rng: random.Random, weights: dict[str, float], k: int) -> list[str]:
+def weighted_sample(rng: random.Random, weights: Mapping[str, float], k: int) -> list[str]:
     """k distinct keys, drawn without replacement in proportion to their weights."""
     pool = dict(weights)
     picked: list[str] = []
@@ -586,8 +518,8 @@ class Generator:
             names, weights = zip(*OTHER_LANGUAGES, strict=True)
             langs.append(self.rng.choices(names, weights=weights)[0])
         if len(langs) == 2 and self.rng.random() < 0.15:
-            names = [n for n, _ in OTHER_LANGUAGES if n not in langs]
-            langs.append(self.rng.choice(names))
+            others = [n for n, _ in OTHER_LANGUAGES if n not in langs]
+            langs.append(self.rng.choice(others))
         return ";".join(langs)
 
     def add(

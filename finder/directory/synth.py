@@ -1,5 +1,5 @@
 """Synthetic directories for benchmarks and engine comparisons: many listings, clustered like
-people are (mostly around metro areas), deterministic for a seed."""
+NET care is (mostly around metro areas, most at referral centres), deterministic for a seed."""
 
 from __future__ import annotations
 
@@ -12,49 +12,80 @@ from finder.directory.rows import COLUMNS
 from finder.places.geocode import ZipRecord, zip_table
 from finder.places.states import STATES
 
-# (ZIP of a metro centre, weight): listings crowd where patients and hospitals are.
-METROS = (
-    ("10016", 20),
-    ("90012", 13),
-    ("60611", 10),
-    ("77030", 8),
-    ("75201", 7),
-    ("19104", 6),
-    ("20005", 6),
-    ("33136", 6),
-    ("30303", 6),
-    ("02115", 5),
-    ("85004", 5),
-    ("94143", 5),
-    ("48201", 4),
-    ("98104", 4),
-    ("55455", 4),
-    ("92103", 3),
-    ("33606", 3),
-    ("80045", 3),
-    ("21287", 3),
-    ("63110", 3),
-    ("97239", 2),
-    ("78229", 2),
-    ("28204", 2),
-    ("15213", 2),
-    ("45229", 2),
-    ("46202", 2),
-    ("44195", 2),
-    ("37232", 2),
-    ("64108", 2),
-    ("53226", 2),
-    ("84112", 1),
-    ("73104", 1),
-    ("70112", 1),
-    ("40202", 1),
-    ("52242", 1),
-    ("55905", 1),
-    ("87106", 1),
-    ("96813", 1),
-    ("99508", 1),
-    ("00936", 1),
+# Metro areas listings crowd around: (ZIP, tier). Tier 1 = large NET referral centres, 2 = big
+# cities, 3 = smaller cities. No metro lies in Montana, Wyoming or North Dakota, or within 100
+# miles of Billings, Casper or Bismarck, so searches there find little nearby. The demo
+# directory (scripts/make_demo_data.py) is built around the same metros.
+METROS: tuple[tuple[str, int], ...] = (
+    ("02115", 1),  # Boston, MA
+    ("10065", 1),  # New York, NY
+    ("19104", 1),  # Philadelphia, PA
+    ("21205", 1),  # Baltimore, MD
+    ("77030", 1),  # Houston, TX
+    ("90048", 1),  # Los Angeles, CA
+    ("94115", 1),  # San Francisco, CA
+    ("98109", 1),  # Seattle, WA
+    ("60611", 1),  # Chicago, IL
+    ("55902", 1),  # Rochester, MN
+    ("52242", 1),  # Iowa City, IA
+    ("70112", 1),  # New Orleans, LA
+    ("44106", 1),  # Cleveland, OH
+    ("37203", 1),  # Nashville, TN
+    ("33136", 1),  # Miami, FL
+    ("10016", 2),  # New York, NY (a second neighbourhood)
+    ("20007", 2),  # Washington, DC
+    ("30308", 2),  # Atlanta, GA
+    ("75235", 2),  # Dallas, TX
+    ("80218", 2),  # Denver, CO
+    ("85006", 2),  # Phoenix, AZ
+    ("97239", 2),  # Portland, OR
+    ("55455", 2),  # Minneapolis, MN
+    ("63110", 2),  # St. Louis, MO
+    ("84112", 2),  # Salt Lake City, UT
+    ("68105", 2),  # Omaha, NE
+    ("64108", 2),  # Kansas City, MO
+    ("48201", 2),  # Detroit, MI
+    ("15213", 2),  # Pittsburgh, PA
+    ("48109", 2),  # Ann Arbor, MI
+    ("43210", 2),  # Columbus, OH
+    ("27705", 2),  # Durham, NC
+    ("33612", 2),  # Tampa, FL
+    ("92103", 2),  # San Diego, CA
+    ("78229", 2),  # San Antonio, TX
+    ("46202", 2),  # Indianapolis, IN
+    ("35233", 2),  # Birmingham, AL
+    ("87106", 3),  # Albuquerque, NM
+    ("96813", 3),  # Honolulu, HI
+    ("99508", 3),  # Anchorage, AK
+    ("00909", 3),  # San Juan, PR
+    ("04102", 3),  # Portland, ME
+    ("05401", 3),  # Burlington, VT
+    ("06510", 3),  # New Haven, CT
+    ("14203", 3),  # Buffalo, NY
+    ("17033", 3),  # Hershey, PA
+    ("23219", 3),  # Richmond, VA
+    ("29401", 3),  # Charleston, SC
+    ("28204", 3),  # Charlotte, NC
+    ("32224", 3),  # Jacksonville, FL
+    ("40202", 3),  # Louisville, KY
+    ("45219", 3),  # Cincinnati, OH
+    ("53226", 3),  # Milwaukee, WI
+    ("53705", 3),  # Madison, WI
+    ("38105", 3),  # Memphis, TN
+    ("72205", 3),  # Little Rock, AR
+    ("73104", 3),  # Oklahoma City, OK
+    ("78701", 3),  # Austin, TX
+    ("89102", 3),  # Las Vegas, NV
+    ("85719", 3),  # Tucson, AZ
+    ("95817", 3),  # Sacramento, CA
+    ("83702", 3),  # Boise, ID
+    ("99204", 3),  # Spokane, WA
+    ("57105", 3),  # Sioux Falls, SD
+    ("39216", 3),  # Jackson, MS
+    ("26506", 3),  # Morgantown, WV
 )
+# How strongly a metro of each tier draws listings: NET care gathers at referral centres.
+TIER_WEIGHTS = {1: 8, 2: 3, 3: 1}
 # The CSV header is rows.COLUMNS; this name stays until scripts/bench_import.py and the tests
 # that write generated files say rows.COLUMNS themselves.
 CSV_FIELDS = COLUMNS
@@ -70,7 +101,7 @@ def listings(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     table = zip_table()
     metros = [table.zips[z] for z, _ in METROS]
-    weights = [w for _, w in METROS]
+    weights = [TIER_WEIGHTS[tier] for _, tier in METROS]
     everywhere: list[ZipRecord] = sorted(
         (r for r in table.zips.values() if r.state in STATES), key=lambda r: r.zip
     )
