@@ -18,9 +18,9 @@ from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
 from finder import db
+from finder.directory import locate
 from finder.directory.rows import COLUMNS, Problem, canonical_header, clean_row, misplaced
-from finder.models import GeocodeCache, ImportRun, Listing, _now
-from finder.places import geocode
+from finder.models import ImportRun, Listing, _now
 from finder.search import index
 
 # Columns an import writes; comparing them tells an updated row from an unchanged one.
@@ -112,52 +112,6 @@ def _key(values: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def locate_rows(
-    session: Session,
-    clean: list[dict[str, Any]],
-    report: ImportReport,
-    geocoder: Geocoder | None,
-    min_delay: float,
-) -> None:
-    """Give rows without coordinates a location: the online geocoder if configured (cached),
-    else the ZIP's centre. An outage falls back to the ZIP and says so; it never fails."""
-    table = geocode.zip_table()
-    failed = 0
-    for values in clean:
-        if values["latitude"] is not None or not values["zip"] or not values["address"]:
-            continue
-        if geocoder is not None and failed < 3:
-            street = ", ".join(
-                p for p in (values["address"], values["city"], values["state"], values["zip"]) if p
-            )
-            cached = session.get(GeocodeCache, street)
-            if cached is None:
-                try:
-                    place = geocode.geocode_address(geocoder, street, min_delay)
-                    cached = GeocodeCache(address=street, latitude=place.lat, longitude=place.lon)
-                except geocode.LocationError as exc:
-                    if exc.code == "geocoder_unavailable":
-                        failed += 1
-                    else:
-                        cached = GeocodeCache(address=street, latitude=None, longitude=None)
-                if cached is not None:
-                    # The cache commits on its own: an address found stays found, even when
-                    # this import is refused or only previewed.
-                    with Session(session.get_bind()) as side, side.begin():
-                        side.merge(cached)
-            if cached is not None and cached.latitude is not None:
-                values["latitude"], values["longitude"] = cached.latitude, cached.longitude
-                values["precision"] = "street"
-                continue
-        rec = table.zips[values["zip"]]
-        values["latitude"], values["longitude"], values["precision"] = rec.lat, rec.lon, "zip"
-    if failed:
-        report.notes.append(
-            "The online geocoder did not answer, so some rows were placed at the centre of "
-            "their ZIP code. Import the file again later to place them exactly."
-        )
-
-
 def load_csv(
     session: Session,
     data: bytes,
@@ -176,8 +130,10 @@ def load_csv(
 ) -> ImportReport:
     """Import a listings CSV for `source`: every row in one transaction, or none of them.
 
-    `progress` hears the rows read so far, `status` each step in words. One import writes at
-    a time: another waits up to `wait` seconds (WAIT unless given), then raises db.Busy.
+    `geocoder` (the app's online one, if it has one) places street addresses, its calls
+    `min_delay` seconds apart. `progress` hears the rows read so far, `status` each step in
+    words. One import writes at a time: another waits up to `wait` seconds (WAIT unless
+    given), then raises db.Busy.
     """
     with _gc_paused():
         report = ImportReport(source, filename, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
@@ -211,7 +167,7 @@ def load_csv(
         if report.problems and not skip_invalid:
             _record(session, report, user)
             return report
-        locate_rows(session, clean, report, geocoder, min_delay)
+        report.notes += locate.locate_rows(session, clean, geocoder, min_delay)
         try:
             _begin_writing(session, WAIT if wait is None else wait, status)
             if status:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder.directory import importer
+from finder.directory import locate
 from finder.directory.rows import BOOLEANS, COLUMNS, MULTI, Problem, clean_row
 from finder.models import Listing
 
@@ -170,9 +170,8 @@ def update(
         if twin is not None:
             message = f"Listing #{twin} of source “{item.source}” already has this external id."
             return [Problem(1, "external_id", message)], []
-    report = importer.ImportReport(item.source)
-    importer.locate_rows(session, [values], report, geocoder, min_delay)
+    notes = locate.locate_rows(session, [values], geocoder, min_delay)
     for column, value in values.items():
         setattr(item, column, value)
     session.commit()
-    return [], report.notes
+    return [], notes
