@@ -1,4 +1,4 @@
-"""Command line: thin click commands over the importer, exporter and accounts."""
+"""Command line: thin click commands over the importer, exporter, accounts and settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from finder import accounts, db
+from finder import accounts, config, db
 from finder.directory import exporter, importer, listings
 from finder.paths import DATA
 from finder.places import geocode
@@ -163,9 +163,16 @@ def create_admin(email: str) -> None:
     click.echo(f"Admin {email.strip().lower()} can now sign in at /admin.")
 
 
+@click.command("config")
+def show_config() -> None:
+    """Print the settings in effect and where each came from (secrets hidden)."""
+    for line in config.describe(current_app.config, current_app.extensions[config.EXTENSION]):
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (init_db, load_demo, import_csv, export_csv, create_admin):
+    for command in (init_db, load_demo, import_csv, export_csv, create_admin, show_config):
         app.cli.add_command(command)
 
 

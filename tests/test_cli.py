@@ -131,3 +131,20 @@ def test_create_admin_refuses_a_short_password(app: Flask, runner: FlaskCliRunne
     assert result.exit_code == 1 and "at least 12 characters" in result.stderr
     with app.app_context():
         assert accounts.check(db.session(), "admin@example.org", "short") is None
+
+
+def test_config_prints_the_settings_in_effect_with_secrets_hidden(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    app.config["DATABASE_URL"] = "postgresql+psycopg://finder:s3cret@db.internal/finder"
+    result = invoke(runner, "config")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "GEOCODER = 'offline'  # default" in lines
+    assert "GEOCODER_MIN_DELAY = 0.0  # test_config" in lines
+    assert "SECRET_KEY = <hidden>  # default: made once in instance/secret_key" in lines
+    assert (
+        "DATABASE_URL = 'postgresql+psycopg://finder:***@db.internal/finder'  # test_config"
+        in lines
+    )
+    assert app.config["SECRET_KEY"] not in result.stdout and "s3cret" not in result.stdout
