@@ -34,11 +34,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from finder import cli, db
     from finder.content import sites as content
+    from finder.places import geocode
     from finder.search import index
     from finder.web import admin, api, public, sites
 
     security.init_app(app)
     db.init_app(app)
+    # One set of geocoders per app, used by the search, the importer, the admin and the CLI.
+    app.extensions[geocode.EXTENSION] = geocode.from_config(app.config)
     with app.app_context():
         # An index an interrupted import (or a hand edit) left behind is rebuilt before any
         # search can miss a listing; what was found is logged.

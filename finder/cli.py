@@ -99,7 +99,7 @@ def import_csv(
     """Import listings from a CSV file: all rows in one transaction, or none."""
     db.create_schema(db.engine())
     data = path.read_bytes()
-    cfg = current_app.config
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
     with click.progressbar(
         length=max(1, data.count(b"\n")), label="Checking rows", file=sys.stderr
     ) as bar:
@@ -125,8 +125,8 @@ def import_csv(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 replace_source=replace_source,
-                geocoder=geocode.online_geocoder(cfg),
-                min_delay=float(cfg["GEOCODER_MIN_DELAY"]),
+                geocoder=geocoders.online,
+                min_delay=geocoders.min_delay,
                 progress=step,
                 status=say,
                 wait=wait,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 
+from finder import create_app, db
 from finder.places import geocode
-from finder.places.geocode import LocationError, OfflineGeocoder, locate
+from finder.places.geocode import Geocoders, LocationError, OfflineGeocoder, locate
 from tests.conftest import FakeNominatim
 
 
@@ -138,13 +142,20 @@ def test_zero_coordinates_are_treated_as_missing() -> None:
 # --- the online geocoder, against a fake Nominatim on 127.0.0.1 -------------------------
 
 
-def test_online_geocoder_is_off_by_default() -> None:
+def online(fake_nominatim: dict[str, Any]) -> Geocoders:
+    """The geocoders an app configured for the fake Nominatim uses, with no wait between calls."""
+    return geocode.from_config({**fake_nominatim, "GEOCODER_MIN_DELAY": 0.0})
+
+
+def test_online_geocoder_is_off_by_default(app: Flask) -> None:
+    geocoders = app.extensions[geocode.EXTENSION]
+    assert geocoders.online is None
+    assert isinstance(geocoders.offline, OfflineGeocoder)
     assert geocode.online_geocoder({"GEOCODER": "offline"}) is None
 
 
 def test_street_address_goes_to_the_configured_geocoder(fake_nominatim: dict[str, Any]) -> None:
-    online = geocode.online_geocoder(fake_nominatim)
-    place = locate("1 Example Street, Boston, MA", online=online, min_delay=0)
+    place = locate("1 Example Street, Boston, MA", geocoders=online(fake_nominatim))
     assert (place.lat, place.lon) == (42.3505, -71.0763)
     assert place.precision == "street"
     assert place.zip.startswith("02")
@@ -154,25 +165,42 @@ def test_street_address_goes_to_the_configured_geocoder(fake_nominatim: dict[str
 
 
 def test_zip_never_reaches_the_online_geocoder(fake_nominatim: dict[str, Any]) -> None:
-    online = geocode.online_geocoder(fake_nominatim)
-    locate("02115", online=online, min_delay=0)
-    locate("Boston, MA", online=online, min_delay=0)
+    geocoders = online(fake_nominatim)
+    locate("02115", geocoders=geocoders)
+    locate("Boston, MA", geocoders=geocoders)
     assert FakeNominatim.requests == []
 
 
 @pytest.mark.parametrize("mode", ["slow", "down"])
 def test_outage_gives_a_clear_message(fake_nominatim: dict[str, Any], mode: str) -> None:
     FakeNominatim.mode = mode
-    online = geocode.online_geocoder(fake_nominatim)
     with pytest.raises(LocationError) as info:
-        locate("1 Example Street, Boston, MA", online=online, min_delay=0)
+        locate("1 Example Street, Boston, MA", geocoders=online(fake_nominatim))
     assert info.value.code == "geocoder_unavailable"
     assert "ZIP code" in info.value.message
 
 
 def test_address_not_found(fake_nominatim: dict[str, Any]) -> None:
     FakeNominatim.mode = "empty"
-    online = geocode.online_geocoder(fake_nominatim)
     with pytest.raises(LocationError) as info:
-        locate("1 Nowhere Street, Boston, MA", online=online, min_delay=0)
+        locate("1 Nowhere Street, Boston, MA", geocoders=online(fake_nominatim))
     assert info.value.code == "unknown_location"
+
+
+def test_the_app_searches_with_its_configured_geocoders(
+    database_url: str, fake_nominatim: dict[str, Any]
+) -> None:
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "GEOCODER_MIN_DELAY": 0, **fake_nominatim}
+    )
+    geocoders = app.extensions[geocode.EXTENSION]
+    assert isinstance(geocoders.online, Nominatim) and geocoders.min_delay == 0
+    with app.app_context():
+        db.create_schema(db.engine())
+    client: FlaskClient = app.test_client()
+    res = client.get("/api/v1/search?q=1+Example+Street,+Boston,+MA")
+    assert res.status_code == 200
+    assert res.get_json()["query"]["origin"]["precision"] == "street"
+    assert len(FakeNominatim.requests) == 1
+    with app.app_context():
+        db.engine().dispose()

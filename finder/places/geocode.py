@@ -7,7 +7,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import zipcodes
@@ -20,6 +20,7 @@ from shapely import STRtree, points
 
 from finder.places.states import state_code
 
+EXTENSION = "finder.geocoders"  # app.extensions key: the app's Geocoders
 EXAMPLE = "a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)"
 
 
@@ -110,10 +111,57 @@ class OfflineGeocoder(Geocoder):
     def __init__(self) -> None:
         super().__init__()
 
+    def place(self, query: str) -> Place:
+        """A ZIP or "City, ST" as a Place; LocationError says what to type instead."""
+        q = " ".join(query.split())
+        table = zip_table()
+        m = _ZIP.match(q)
+        if m:
+            digits = m.group(1)
+            # Spreadsheets drop leading zeros: 2115 is 02115 and 501 is 00501, the only reading.
+            rec = table.zips.get(digits.zfill(5))
+            if rec is None:
+                raise LocationError(
+                    "unknown_location",
+                    f"We couldn't find the ZIP code {digits.zfill(5)}. Check the number, or "
+                    "type your city and state instead (like Boston, MA).",
+                )
+            return Place(rec.lat, rec.lon, _zip_label(rec), "zip", rec.zip, rec.state)
+        city, st = _split_city_state(q)
+        if city is None:
+            raise LocationError("invalid_query", f"Type {EXAMPLE}.")
+        key = _norm_city(city)
+        if st is None:
+            states = table.states_of_city.get(key, [])
+            if len(states) != 1:
+                where = (
+                    f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}."
+                    if states
+                    else ""
+                )
+                raise LocationError(
+                    "invalid_query" if states else "unknown_location",
+                    f"Add the state to the city, like “{city.title()}, MA”.{where}",
+                )
+            st = states[0]
+        found = table.cities.get((key, st))
+        if found is None:
+            raise LocationError(
+                "unknown_location",
+                f"We couldn't find {city.title()}, {st}. Check the spelling, or type a 5-digit "
+                "ZIP code (like 02115).",
+            )
+        lat, lon, name = found
+        return Place(lat, lon, f"{name}, {st}", "city", state=st)
+
+    def nearest(self, lat: float, lon: float) -> ZipRecord:
+        """The ZIP whose centroid is nearest to a point."""
+        return zip_table().nearest_zip(lat, lon)
+
     def geocode(self, query: str, *, exactly_one: bool = True) -> Location | None:
         """Geocode a ZIP or "City, ST" offline; None if it is not in the table."""
         try:
-            place = _offline(query)
+            place = self.place(query)
         except LocationError:
             return None
         loc = Location(place.label, (place.lat, place.lon), {"precision": place.precision})
@@ -121,7 +169,7 @@ class OfflineGeocoder(Geocoder):
 
     def reverse(self, query: tuple[float, float], *, exactly_one: bool = True) -> Location | None:
         """The nearest ZIP centroid to a (lat, lon) point."""
-        rec = zip_table().nearest_zip(*query)
+        rec = self.nearest(*query)
         loc = Location(_zip_label(rec), (rec.lat, rec.lon), {"zip": rec.zip})
         return loc if exactly_one else [loc]
 
@@ -132,49 +180,6 @@ def _zip_label(rec: ZipRecord) -> str:
 
 _ZIP = re.compile(r"^(\d{3,5})(?:-?(\d{4}))?$")
 _STREET = re.compile(r"\d+\s+\w+.*\s\w+")
-
-
-def _offline(query: str) -> Place:
-    q = " ".join(query.split())
-    table = zip_table()
-    m = _ZIP.match(q)
-    if m:
-        digits = m.group(1)
-        # Spreadsheets drop leading zeros: 2115 is 02115 and 501 is 00501, the only reading.
-        rec = table.zips.get(digits.zfill(5))
-        if rec is None:
-            raise LocationError(
-                "unknown_location",
-                f"We couldn't find the ZIP code {digits.zfill(5)}. Check the number, or type "
-                "your city and state instead (like Boston, MA).",
-            )
-        return Place(rec.lat, rec.lon, _zip_label(rec), "zip", rec.zip, rec.state)
-    city, st = _split_city_state(q)
-    if city is None:
-        raise LocationError("invalid_query", f"Type {EXAMPLE}.")
-    key = _norm_city(city)
-    if st is None:
-        states = table.states_of_city.get(key, [])
-        if len(states) != 1:
-            where = (
-                f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}."
-                if states
-                else ""
-            )
-            raise LocationError(
-                "invalid_query" if states else "unknown_location",
-                f"Add the state to the city, like “{city.title()}, MA”.{where}",
-            )
-        st = states[0]
-    found = table.cities.get((key, st))
-    if found is None:
-        raise LocationError(
-            "unknown_location",
-            f"We couldn't find {city.title()}, {st}. Check the spelling, or type a 5-digit "
-            "ZIP code (like 02115).",
-        )
-    lat, lon, name = found
-    return Place(lat, lon, f"{name}, {st}", "city", state=st)
 
 
 def _split_city_state(q: str) -> tuple[str | None, str | None]:
@@ -202,6 +207,27 @@ def looks_like_street_address(query: str) -> bool:
     return bool(_STREET.match(" ".join(query.split()))) and not _ZIP.match(query.strip())
 
 
+@functools.cache
+def offline_geocoder() -> OfflineGeocoder:
+    """The process's offline geocoder (making a geopy geocoder takes tens of milliseconds)."""
+    return OfflineGeocoder()
+
+
+@dataclass(frozen=True)
+class Geocoders:
+    """An app's geocoders: the offline table always, an online service for street addresses if
+    the settings choose one, and the pace of its calls."""
+
+    offline: OfflineGeocoder = field(default_factory=offline_geocoder)
+    online: Geocoder | None = None
+    min_delay: float = 1.0  # seconds between online calls
+
+
+def from_config(config: Mapping[str, Any]) -> Geocoders:
+    """The geocoders an app's settings (GEOCODER and its GEOCODER_* settings) ask for."""
+    return Geocoders(offline_geocoder(), online_geocoder(config), config["GEOCODER_MIN_DELAY"])
+
+
 def online_geocoder(config: Mapping[str, Any]) -> Geocoder | None:
     """The admin-configured online geocoder for street addresses, or None (the default)."""
     if config.get("GEOCODER") != "nominatim":
@@ -210,7 +236,7 @@ def online_geocoder(config: Mapping[str, Any]) -> Geocoder | None:
         config["GEOCODER_DOMAIN"],
         config["GEOCODER_SCHEME"],
         config["GEOCODER_USER_AGENT"],
-        float(config["GEOCODER_TIMEOUT"]),
+        config["GEOCODER_TIMEOUT"],
     )
 
 
@@ -251,14 +277,15 @@ def locate(
     query: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
-    online: Geocoder | None = None,
-    min_delay: float = 1.0,
+    geocoders: Geocoders | None = None,
 ) -> Place:
-    """Turn a ZIP, "City, ST", street address or browser coordinates into a Place."""
+    """Turn a ZIP, "City, ST", street address or browser coordinates into a Place (with the
+    offline geocoder only, unless `geocoders` has an online one)."""
+    found = geocoders or Geocoders()
     if lat is not None and lon is not None:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise LocationError("invalid_location", "Those coordinates are not on Earth.")
-        rec = zip_table().nearest_zip(lat, lon)
+        rec = found.offline.nearest(lat, lon)
         return Place(
             lat, lon, f"your location (near {rec.city}, {rec.state})", "given", rec.zip, rec.state
         )
@@ -268,16 +295,11 @@ def locate(
     if len(q) > 200:
         raise LocationError("invalid_query", f"That is too long. Type {EXAMPLE}.")
     if looks_like_street_address(q):
-        if online is None:
+        if found.online is None:
             raise LocationError(
                 "address_lookup_off",
                 "For your privacy we don't look up street addresses. Type your ZIP code "
                 "(like 02115) or your city and state (like Boston, MA).",
             )
-        return geocode_address(online, q, min_delay)
-    return _offline(q)
-
-
-def import_settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
-    """The geocoder and its pace for an import or a listing edit, from the app's settings."""
-    return {"geocoder": online_geocoder(cfg), "min_delay": float(cfg["GEOCODER_MIN_DELAY"])}
+        return geocode_address(found.online, q, found.min_delay)
+    return found.offline.place(q)

@@ -71,6 +71,7 @@ def preview() -> tuple[str, int]:
     if errors or file is None:
         return _upload_page(errors, 400)
     data = file.read()
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
     try:
         report = importer.load_csv(
             db.session(),
@@ -81,7 +82,8 @@ def preview() -> tuple[str, int]:
             dry_run=True,
             skip_invalid=skip_invalid,
             replace_source=replace_source,
-            **geocode.import_settings(current_app.config),
+            geocoder=geocoders.online,
+            min_delay=geocoders.min_delay,
         )
     except importer.BadFile as exc:
         return _upload_page({"file": str(exc)}, 400)
@@ -118,6 +120,7 @@ def confirm() -> Response:
     except uploads.Unavailable as exc:
         flash(str(exc))
         return redirect(url_for("admin.imports.upload"))
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
     try:
         report = importer.load_csv(
             session,
@@ -127,7 +130,8 @@ def confirm() -> Response:
             user=g.admin.email,
             skip_invalid=pending.skip_invalid,
             replace_source=pending.replace_source,
-            **geocode.import_settings(current_app.config),
+            geocoder=geocoders.online,
+            min_delay=geocoders.min_delay,
         )
     except importer.BadFile as exc:  # the preview read it, so only a changed engine gets here
         flash(str(exc))

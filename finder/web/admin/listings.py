@@ -90,8 +90,9 @@ def save(listing_id: int) -> Response | tuple[str, int]:
     """Save an edited listing; it is checked by the same rules as an imported row."""
     item = _listing(listing_id)
     raw = _raw(request.form)
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
     problems, notes = listings.update(
-        db.session(), item, raw, **geocode.import_settings(current_app.config)
+        db.session(), item, raw, geocoder=geocoders.online, min_delay=geocoders.min_delay
     )
     if problems:
         return _edit_page(item, raw, problems), 400
