@@ -5,30 +5,15 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import os
 import runpy
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from finder import create_app, db
-from finder.paths import ROOT
-
-CONFIG = ROOT / "gunicorn.conf.py"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from scripts.serving import CONFIG, Server, gunicorn
 
 
 def _get(url: str, **headers: str) -> tuple[int, bytes]:
@@ -38,50 +23,19 @@ def _get(url: str, **headers: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def server(tmp_path: Path) -> Iterator[Server]:
     """gunicorn with gunicorn.conf.py on 127.0.0.1, an empty SQLite directory, logs to files."""
     url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
     app = create_app({"DATABASE_URL": url})
     with app.app_context():
         db.create_schema(db.engine())
         db.engine().dispose()
-    port = _free_port()
-    access, errors = tmp_path / "access.log", tmp_path / "error.log"
-    env = {**os.environ, "FINDER_DATABASE_URL": url, "PORT": str(port)}
-    env.pop("WEB_CONCURRENCY", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)]
-        + ["--access-logfile", str(access), "--error-logfile", str(errors)]
-        + ["finder:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                _get(base + "/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log = errors.read_text() if errors.exists() else ""
-                    pytest.fail(f"gunicorn did not start (exit {proc.poll()}):\n{log[-2000:]}")
-                time.sleep(0.1)
-        yield {"base": base, "proc": proc, "access": access, "errors": errors}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with gunicorn(url, tmp_path, start_timeout=15) as running:
+        yield running
 
 
-def test_gunicorn_serves_and_logs_paths_without_query_strings(server: dict[str, Any]) -> None:
-    base = server["base"]
+def test_gunicorn_serves_and_logs_paths_without_query_strings(server: Server) -> None:
+    base = server.base
     status, body = _get(base + "/healthz")
     assert (status, json.loads(body)) == (200, {"status": "ok"})
     status, body = _get(base + "/search?q=02115&radius=50")
@@ -91,13 +45,12 @@ def test_gunicorn_serves_and_logs_paths_without_query_strings(server: dict[str, 
     status, _ = _get(base + "/about", Referer=f"{base}/search?q=02115")
     assert status == 200
 
-    server["proc"].terminate()
-    server["proc"].wait(timeout=10)
-    access = server["access"].read_text()
+    server.stop(timeout=10)
+    access = server.access_log.read_text()
     assert '"GET /healthz" 200' in access
     assert '"GET /search" 200' in access
     assert "02115" not in access
-    assert "02115" not in server["errors"].read_text()
+    assert "02115" not in server.error_log.read_text()
 
 
 def test_config_binds_to_loopback_and_strips_queries_from_the_error_log(
@@ -129,6 +82,5 @@ def test_config_binds_to_loopback_and_strips_queries_from_the_error_log(
         None,
     )
     config["on_starting"](None)
-    for keep_out in logging.getLogger("gunicorn.error").filters:
-        keep_out.filter(record)
+    logging.getLogger("gunicorn.error").filter(record)  # runs each of the logger's filters
     assert record.getMessage() == "Error handling request GET /search"
