@@ -3,8 +3,7 @@ and delete."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
@@ -13,33 +12,9 @@ from sqlalchemy.orm import Session
 from finder.directory import locate
 from finder.directory.rows import BOOLEANS, COLUMNS, MULTI, Problem, clean_row
 from finder.models import Listing
+from finder.pagination import PER_PAGE, Page, paginate
 
 DEMO_SOURCE = "demo"
-PER_PAGE = 50
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of rows, with what it takes to link to the others."""
-
-    items: list[T]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one, even when empty)."""
-        return max(1, -(-self.total // self.per_page))
-
-
-def paginate(session: Session, stmt: sa.Select[Any], number: int, per_page: int) -> Page[Any]:
-    """Run a select one page at a time; a page past the end gives the last one."""
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    number = min(max(1, number), max(1, -(-total // per_page)))
-    items = list(session.scalars(stmt.offset((number - 1) * per_page).limit(per_page)))
-    return Page(items, total, number, per_page)
 
 
 def published(session: Session, listing_id: int) -> Listing | None:
