@@ -25,16 +25,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from finder import create_app, db  # noqa: E402
-from finder.directory import importer, synth  # noqa: E402
+from finder.directory import importer, locate, synth  # noqa: E402
+from finder.directory.rows import COLUMNS  # noqa: E402
 from finder.places.geocode import zip_table  # noqa: E402
 from finder.places.states import STATES, in_state  # noqa: E402
-from finder.search import spatial  # noqa: E402
+from finder.search import index  # noqa: E402
 
 # (label, module, function): the importer's steps, timed by wrapping them (--phases).
 PHASES = (
     ("state check", importer, "misplaced"),
-    ("locate", importer, "locate_rows"),
-    ("bulk insert + R*Tree", spatial, "bulk_insert"),
+    ("locate", locate, "locate_rows"),
+    ("bulk insert + R*Tree", index, "bulk_insert"),
     ("apply (rest)", importer, "_apply"),
 )
 
@@ -42,7 +43,7 @@ PHASES = (
 def generated(n: int, coordinates: bool) -> bytes:
     """A listings CSV of n synthetic rows, with or without latitude/longitude."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=synth.CSV_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for row in synth.listings(n):
         if not coordinates:

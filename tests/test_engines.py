@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from finder import create_app, db
-from finder.directory import importer, synth
+from finder.directory import importer, rows, synth
 from finder.places.geocode import locate
 from finder.search.nearby import Filters, nearby
 from tests.conftest import POSTGRES_URL
@@ -40,7 +40,7 @@ def answers(app: Flask) -> list[list[tuple[int, float]]]:
 
 def test_search_results_match_across_engines(app: Flask, tmp_path: Any) -> None:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=synth.CSV_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=rows.COLUMNS)
     writer.writeheader()
     writer.writerows(synth.listings(4000, seed=11))
     data = out.getvalue().encode()
