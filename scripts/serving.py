@@ -85,7 +85,8 @@ def _wait_until_ready(server: Server, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(server.base + "/healthz", timeout=5):  # noqa: S310
+            # A slow answer is not a failure yet: on a loaded machine the first one takes seconds.
+            with urllib.request.urlopen(server.base + "/healthz", timeout=10):  # noqa: S310
                 return
         except OSError:
             if server.proc.poll() is not None or time.monotonic() > deadline:
