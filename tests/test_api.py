@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from finder.models import Listing
+from finder.places import geocode
 from finder.web import openapi
 
 
@@ -135,6 +136,7 @@ def test_outage_of_online_geocoder_is_503(
     from tests.conftest import FakeNominatim
 
     app.config.update(fake_nominatim)
+    app.extensions[geocode.EXTENSION] = geocode.from_config(app.config)  # as create_app does
     FakeNominatim.mode = "down"
     res = client.get("/api/v1/search?q=1+Example+Street+Boston+MA")
     assert res.status_code == 503

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from finder.models import Listing
+from finder.places import geocode
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 TEXT_FIELDS = (
@@ -126,6 +127,7 @@ def test_street_address_never_stays_in_the_url(
     client: FlaskClient, app: Flask, add: Callable[..., Listing], fake_nominatim
 ) -> None:
     app.config.update(fake_nominatim)
+    app.extensions[geocode.EXTENSION] = geocode.from_config(app.config)  # as create_app does
     add(name="Dr. Near")
     res = client.get("/search?q=1+Example+Street,+Boston,+MA&radius=50")
     assert res.status_code == 302

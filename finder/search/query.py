@@ -4,7 +4,6 @@ page and the JSON API."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -172,14 +171,8 @@ def parse_search(args: Args) -> SearchQuery:
     )
 
 
-def run(
-    args: Args, geocoders: geocode.Geocoders | Mapping[str, Any], session: Session
-) -> tuple[SearchQuery, Results]:
+def run(args: Args, geocoders: geocode.Geocoders, session: Session) -> tuple[SearchQuery, Results]:
     """Parse, locate and search: the one path behind the results page and the API."""
-    if not isinstance(geocoders, geocode.Geocoders):
-        # The views still hand over the app's settings; once they pass the app's Geocoders
-        # (app.extensions[geocode.EXTENSION]) this goes, and Mapping with it.
-        geocoders = geocode.from_config(geocoders)
     query = parse_search(args)
     origin = geocode.locate(query.q, query.lat, query.lon, geocoders=geocoders)
     return query, nearby(session, origin, query.radius, query.filters, query.limit)

@@ -74,7 +74,9 @@ def error(code: str, message: str, status: int = 400) -> tuple[dict[str, Any], i
 def search() -> tuple[dict[str, Any], int]:
     """Nearby listings, nearest first, plus the online and telehealth section."""
     try:
-        search_query, results = query.run(request.args, current_app.config, db.session())
+        search_query, results = query.run(
+            request.args, current_app.extensions[geocode.EXTENSION], db.session()
+        )
     except (QueryError, geocode.LocationError) as exc:
         status = 503 if exc.code == "geocoder_unavailable" else 400
         return error(exc.code, exc.message, status)

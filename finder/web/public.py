@@ -92,7 +92,9 @@ def search() -> str | Response | tuple[str, int]:
         kept: dict[str, Any] = {k: [v for v in request.args.getlist(k) if v] for k in request.args}
         return redirect(url_for("views.search", **{k: v for k, v in kept.items() if v}))
     try:
-        query, results = run_search(request.args, current_app.config, db.session())
+        query, results = run_search(
+            request.args, current_app.extensions[geocode.EXTENSION], db.session()
+        )
     except (QueryError, geocode.LocationError) as exc:
         return render_template(
             "search/error.html", message=exc.message, q=request.args.get("q", "")[:200]
