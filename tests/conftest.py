@@ -27,6 +27,21 @@ from finder.models import Listing
 
 BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
 
+# The listings file the import, upload and command line tests start from: a doctor with an
+# accented name and no coordinates, a program whose ZIP code lost its leading zero (as Excel
+# leaves it) with coordinates, and an online group with no place at all.
+HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
+ROWS = [
+    "a1,doctor,Dr. Ana Peña,1 Example St,Boston,MA,02115,,,pancreas,no\n",
+    "a2,program,Côte NET Center,2 Example Ave,Boston,MA,2115,42.35,-71.07,lung,no\n",
+    "a3,support_group,Online NET Circle,,,,,,,,yes\n",
+]
+
+
+def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    """A listings file of these rows under the header, as an admin's spreadsheet saves it."""
+    return (header + "".join(rows)).encode(encoding)
+
 
 # The suite runs on SQLite by default; scripts/test runs it again with this set to a real
 # PostgreSQL + PostGIS database.

@@ -25,14 +25,9 @@ from finder.models import ImportRun, Listing, PendingUpload
 from finder.security import DatabaseInt
 from finder.web.admin import PUBLIC
 from finder.web.admin.auth import safe_next
+from tests.conftest import HEADER, ROWS, csv_bytes  # noqa: F401  (HEADER: test_admin_methods')
 
 EMAIL, PASSWORD = "admin@example.org", "correct horse battery"
-HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
-ROWS = [
-    "a1,doctor,Dr. Ana Peña,1 Example St,Boston,MA,02115,,,pancreas,no\n",
-    "a2,program,Côte NET Center,2 Example Ave,Boston,MA,2115,42.35,-71.07,lung,no\n",
-    "a3,support_group,Online NET Circle,,,,,,,,yes\n",
-]
 BAD_ROW = "x1,doctor,Dr. Nowhere,1 Example St,Boston,MA,99999,,,,no\n"
 
 
@@ -471,14 +466,14 @@ def confirm_token(page: str) -> str | None:
 
 
 def test_preview_then_confirm_imports_the_file(app: Flask, admin: FlaskClient) -> None:
-    preview = upload(admin, (HEADER + "".join(ROWS)).encode())
+    preview = upload(admin, csv_bytes(*ROWS))
     page = text(preview)
     assert preview.status_code == 200
     assert "Would be created" in page and "Dr. Ana Peña" in page
     assert db_listings(app) == [] and runs(app) == []  # a preview changes and logs nothing
     token = confirm_token(page)
     [waiting] = uploads_left(app)  # the bytes wait in the database, for any server
-    assert waiting.data == (HEADER + "".join(ROWS)).encode() and waiting.user == EMAIL
+    assert waiting.data == csv_bytes(*ROWS) and waiting.user == EMAIL
     assert token and token not in repr(vars(waiting))  # only the browser holds the token
     result = post(admin, "/admin/import/confirm", {"token": token})
     assert result.status_code == 302
@@ -500,7 +495,7 @@ def test_preview_then_confirm_imports_the_file(app: Flask, admin: FlaskClient) -
 def test_an_invalid_file_changes_nothing_and_offers_no_confirm(
     app: Flask, admin: FlaskClient
 ) -> None:
-    response = upload(admin, (HEADER + ROWS[0] + BAD_ROW).encode())
+    response = upload(admin, csv_bytes(ROWS[0], BAD_ROW))
     page = text(response)
     assert "Nothing will change." in page
     assert "<td>3</td><td><code>zip</code></td><td>ZIP code 99999 was not found." in page
@@ -510,12 +505,12 @@ def test_an_invalid_file_changes_nothing_and_offers_no_confirm(
 
 def test_preview_escapes_what_the_file_says(admin: FlaskClient) -> None:
     row = "x1,doctor,<b>Dr. Bold</b>,1 Example St,Boston,MA,02115,,,<script>x</script>,no\n"
-    page = text(upload(admin, (HEADER + row).encode()))
+    page = text(upload(admin, csv_bytes(row)))
     assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
 
 
 def test_skip_invalid_imports_the_valid_rows(app: Flask, admin: FlaskClient) -> None:
-    page = text(upload(admin, (HEADER + ROWS[0] + BAD_ROW).encode(), skip_invalid="1"))
+    page = text(upload(admin, csv_bytes(ROWS[0], BAD_ROW), skip_invalid="1"))
     assert "1 row with problems will be skipped" in page
     post(admin, "/admin/import/confirm", {"token": confirm_token(page)})
     assert [x.external_id for x in db_listings(app)] == ["a1"]
@@ -525,16 +520,16 @@ def test_skip_invalid_imports_the_valid_rows(app: Flask, admin: FlaskClient) -> 
 def test_replace_source_preview_says_how_many_would_be_unpublished(
     app: Flask, admin: FlaskClient
 ) -> None:
-    page = text(upload(admin, (HEADER + "".join(ROWS)).encode()))
+    page = text(upload(admin, csv_bytes(*ROWS)))
     post(admin, "/admin/import/confirm", {"token": confirm_token(page)})
-    page = text(upload(admin, (HEADER + ROWS[0]).encode(), replace_source="1"))
+    page = text(upload(admin, csv_bytes(ROWS[0]), replace_source="1"))
     assert "2 listings of source “partner” are missing from this file" in page
     post(admin, "/admin/import/confirm", {"token": confirm_token(page)})
     assert [x.published for x in db_listings(app)] == [True, False, False]
 
 
 def test_cancel_forgets_the_upload(app: Flask, admin: FlaskClient) -> None:
-    page = text(upload(admin, (HEADER + ROWS[0]).encode()))
+    page = text(upload(admin, csv_bytes(ROWS[0])))
     post(admin, "/admin/import/cancel", {"token": confirm_token(page)})
     assert uploads_left(app) == [] and db_listings(app) == []
 
@@ -565,7 +560,7 @@ def test_upload_needs_a_file_and_a_source(admin: FlaskClient) -> None:
 
 def test_oversize_upload_gets_a_friendly_page(app: Flask, admin: FlaskClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 2048
-    response = upload(admin, (HEADER + ROWS[0] * 100).encode())
+    response = upload(admin, csv_bytes(ROWS[0] * 100))
     assert response.status_code == 413
     assert "That file is too large" in text(response) and "finder import-csv" in text(response)
     assert response.headers["Cache-Control"] == "no-store"
@@ -698,7 +693,7 @@ def test_delete_asks_first(app: Flask, admin: FlaskClient, add: Callable[..., Li
 
 
 def test_import_log_lists_runs_and_shows_each_report(app: Flask, admin: FlaskClient) -> None:
-    page = text(upload(admin, (HEADER + ROWS[0] + BAD_ROW).encode(), skip_invalid="1"))
+    page = text(upload(admin, csv_bytes(ROWS[0], BAD_ROW), skip_invalid="1"))
     post(admin, "/admin/import/confirm", {"token": confirm_token(page)})
     run = runs(app)[0]
     log = text(admin.get("/admin/imports"))

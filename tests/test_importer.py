@@ -18,18 +18,7 @@ from finder import db
 from finder.directory import exporter, importer
 from finder.models import GeocodeCache, ImportRun, Listing
 from finder.places import geocode
-from tests.conftest import FakeNominatim
-
-HEADER = "external_id,kind,name,address,city,state,zip,latitude,longitude,tumor_sites,virtual\n"
-ROWS = [
-    "a1,doctor,Dr. Ana Peña,1 Example St,Boston,MA,02115,,,pancreas,no\n",
-    "a2,program,Côte NET Center,2 Example Ave,Boston,MA,2115,42.35,-71.07,lung,no\n",
-    "a3,support_group,Online NET Circle,,,,,,,,yes\n",
-]
-
-
-def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
-    return (header + "".join(rows)).encode(encoding)
+from tests.conftest import HEADER, ROWS, FakeNominatim, csv_bytes
 
 
 def load(app: Flask, data: bytes, source: str = "partner", **options: Any) -> importer.ImportReport:

@@ -13,10 +13,9 @@ from werkzeug.test import TestResponse
 from finder import accounts, db
 from finder.directory import uploads
 from finder.models import PendingUpload
+from tests.conftest import ROWS, csv_bytes
 from tests.test_admin import (
     EMAIL,
-    HEADER,
-    ROWS,
     confirm_token,
     db_listings,
     login,
@@ -27,7 +26,7 @@ from tests.test_admin import (
 )
 
 T0 = dt.datetime(2026, 3, 1, 12, 0)
-CSV = (HEADER + "".join(ROWS)).encode()
+CSV = csv_bytes(*ROWS)
 
 
 @pytest.fixture(autouse=True)
