@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import os
@@ -21,8 +22,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.security import generate_password_hash
 
-from finder import create_app, db, models  # noqa: F401  (models fill Base.metadata)
+from finder import accounts, create_app, db, models  # noqa: F401  (models fill Base.metadata)
 from finder.models import Listing
 
 BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
@@ -201,6 +203,22 @@ def add(app: Flask) -> Callable[..., Listing]:
         return item
 
     return make
+
+
+# scrypt at werkzeug's default cost takes 0.1 s a hash (0.3 s on a busy machine), and the suite
+# signs in hundreds of times: tests hash at a low cost, except those marked full_cost_hashing.
+# The hashes are scrypt all the same, and checking reads the cost from the stored hash.
+QUICK_HASH = "scrypt:256:8:1"
+_QUICK_DUMMY = generate_password_hash("not a password", method=QUICK_HASH)
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("full_cost_hashing"):
+        return
+    quick = functools.partial(generate_password_hash, method=QUICK_HASH)
+    monkeypatch.setattr(accounts, "generate_password_hash", quick)
+    monkeypatch.setattr(accounts, "_DUMMY", _QUICK_DUMMY)  # an unknown email costs the same
 
 
 class FakeNominatim(BaseHTTPRequestHandler):

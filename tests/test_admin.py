@@ -17,11 +17,12 @@ from flask import Flask, redirect, request, url_for
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from finder import accounts, db
 from finder.directory.rows import COLUMNS
-from finder.models import ImportRun, Listing, PendingUpload
+from finder.models import AdminUser, ImportRun, Listing, PendingUpload
 from finder.security import DatabaseInt
 from finder.web.admin import PUBLIC
 from finder.web.admin.auth import safe_next
@@ -94,6 +95,21 @@ def test_login_and_logout(client: FlaskClient) -> None:
     assert f"Signed in as {EMAIL}" in text(client.get("/admin/"))
     assert post(client, "/admin/logout").headers["Location"] == "/admin/login"
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.full_cost_hashing
+def test_passwords_are_kept_as_scrypt_hashes_at_full_cost(app: Flask, client: FlaskClient) -> None:
+    # The rest of the suite hashes at a low cost, for speed (conftest.QUICK_HASH); the app
+    # itself uses werkzeug's scrypt at its default cost, which the stored hash names.
+    with app.app_context():
+        stored = db.session().scalar(
+            sa.select(AdminUser.password_hash).where(AdminUser.email == EMAIL)
+        )
+    assert stored is not None and PASSWORD not in stored
+    method = stored.split("$")[0]
+    assert method.startswith("scrypt:") and method == generate_password_hash("x").split("$")[0]
+    assert login(client).status_code == 302
+    assert login(app.test_client(), password="not the password").status_code == 401
 
 
 def test_wrong_password_is_refused(client: FlaskClient) -> None:
