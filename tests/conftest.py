@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import itertools
@@ -25,6 +26,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.security import generate_password_hash
 
 from finder import accounts, create_app, db, models  # noqa: F401  (models fill Base.metadata)
+from finder.directory import synth
 from finder.models import Listing
 
 BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
@@ -219,6 +221,38 @@ def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.M
     quick = functools.partial(generate_password_hash, method=QUICK_HASH)
     monkeypatch.setattr(accounts, "generate_password_hash", quick)
     monkeypatch.setattr(accounts, "_DUMMY", _QUICK_DUMMY)  # an unknown email costs the same
+
+
+# Generated listings files, like a partner's big export: made once per run (50,000 rows take
+# seconds to generate), each size a prefix of the biggest.
+SYNTHETIC_ROWS = 50_000
+
+
+@pytest.fixture(scope="session")
+def synthetic_csv(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """A listings CSV of `rows` generated rows (at most SYNTHETIC_ROWS), with no source column,
+    so one file imports as many sources as it is given."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    made: dict[int, Path] = {}
+
+    def make(rows: int) -> Path:
+        assert rows <= SYNTHETIC_ROWS
+        if not made:
+            whole = folder / f"{SYNTHETIC_ROWS}.csv"
+            with whole.open("w", newline="", encoding="utf-8") as out:
+                writer = csv.DictWriter(out, fieldnames=synth.CSV_FIELDS)
+                writer.writeheader()
+                writer.writerows(synth.listings(SYNTHETIC_ROWS, seed=1))
+            made[SYNTHETIC_ROWS] = whole
+        if rows not in made:
+            # No generated value holds a line break, so the first lines are the first rows.
+            with made[SYNTHETIC_ROWS].open(newline="", encoding="utf-8") as whole_file:
+                lines = list(itertools.islice(whole_file, rows + 1))
+            made[rows] = folder / f"{rows}.csv"
+            made[rows].write_text("".join(lines), encoding="utf-8", newline="")
+        return made[rows]
+
+    return make
 
 
 class FakeNominatim(BaseHTTPRequestHandler):

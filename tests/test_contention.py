@@ -20,8 +20,9 @@ from finder import accounts, db
 from finder.directory import importer
 from finder.models import ImportRun, Listing
 from finder.search import index
+from tests.conftest import HEADER
 from tests.test_admin import EMAIL, PASSWORD, form_token, login
-from tests.test_spatial_index import HEADER, sqlite_only, start_import, synth_csv
+from tests.test_spatial_index import Output, sqlite_only, start_import
 
 BUSY = "Another import is running; try again in a minute."
 ROW = "a1,doctor,Dr. A,1 St,Boston,MA,02115,,,,no\n"
@@ -45,20 +46,36 @@ def count(app: Flask, model: type[Listing] | type[ImportRun]) -> int:
 
 
 def test_two_big_imports_at_once_both_finish_and_sign_ins_meanwhile_succeed(
-    app: Flask, tmp_path: Path
+    app: Flask, synthetic_csv: Callable[[int], Path]
 ) -> None:
     url = app.config["DATABASE_URL"]
-    files = [synth_csv(tmp_path / f"{n}.csv", 30_000, seed) for n, seed in (("a", 4), ("b", 5))]
-    procs = [start_import(url, path, path.stem) for path in files]
-    statuses = []
+    data = synthetic_csv(30_000)  # imported as two sources: 60,000 new listings
+    procs = [start_import(url, data, source) for source in ("a", "b")]
+    outputs = [(Output(proc, proc.stdout), Output(proc)) for proc in procs]
+
+    def writing() -> bool:
+        """An import holds the write lock: it has said so and not yet ended."""
+        return any(
+            proc.poll() is None and "Writing" in err.text()
+            for proc, (_, err) in zip(procs, outputs, strict=True)
+        )
+
+    statuses, while_writing = [], 0
     deadline = time.monotonic() + 300
     while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        during_a_write = writing()
         statuses.append(sign_in(app))
-    outputs = [p.communicate(timeout=300) for p in procs]
+        if during_a_write:
+            while_writing += 1
+        else:  # both are still reading their files: leave them the CPU
+            time.sleep(0.2)
     for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0 and "created         30000" in out, err
-        assert "Traceback" not in err
-    assert statuses and set(statuses) == {302}, statuses
+        assert proc.wait(timeout=300) == 0, err.text()
+        out.thread.join(timeout=60)
+        err.thread.join(timeout=60)
+        assert "created         30000" in out.text(), err.text()
+        assert "Traceback" not in err.text()
+    assert while_writing and set(statuses) == {302}, (while_writing, statuses)
     assert (count(app, Listing), count(app, ImportRun)) == (60_000, 2)
     with app.app_context():
         assert index.check_index(db.engine(), full=True) == []
