@@ -123,10 +123,10 @@ def test_an_upload_while_an_import_runs_gets_a_busy_page(
 
 @pytest.fixture
 def write_lock(app: Flask) -> Iterator[Callable[[float], threading.Event]]:
-    """Hold SQLite's write lock (as an import's write phase does) for some seconds; the event
-    is set once it is let go."""
+    """Hold SQLite's write lock (as an import's write phase does) for some seconds, or until
+    the test ends; the event is set once it is let go."""
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    threads = []
+    threads, test_over = [], threading.Event()
 
     def hold(seconds: float) -> threading.Event:
         held, released = threading.Event(), threading.Event()
@@ -136,7 +136,7 @@ def write_lock(app: Flask) -> Iterator[Callable[[float], threading.Event]]:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO geocode_cache VALUES ('x', 1, 1, '2026-01-01')")
             held.set()
-            time.sleep(seconds)
+            test_over.wait(seconds)
             conn.execute("ROLLBACK")
             conn.close()
             released.set()
@@ -147,6 +147,7 @@ def write_lock(app: Flask) -> Iterator[Callable[[float], threading.Event]]:
         return released
 
     yield hold
+    test_over.set()
     for thread in threads:
         thread.join()
 
@@ -181,7 +182,7 @@ def test_a_write_that_waits_too_long_gets_a_busy_page(
         return {}
 
     client = app.test_client()
-    write_lock(3)
+    write_lock(300)  # held until the test ends
     page = login(client)
     assert page.status_code == 503 and page.headers["Retry-After"] == "60"
     assert "An import is running; try again in a minute." in page.get_data(as_text=True)
