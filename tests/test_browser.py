@@ -22,12 +22,13 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import make_server
 
-from finder import create_app, db
+from finder import db
 from finder.content import sites
 from finder.directory.importer import load_csv
 from finder.directory.rows import COLUMNS
 from finder.models import Listing
 from finder.places import geocode
+from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -468,19 +469,14 @@ def tiled_app(database_url: str) -> Iterator[Flask]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Tiles.served = []
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "TILE_URL": f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png",
-            "TILE_ATTRIBUTION": (
-                '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                'contributors <img src=x data-xss onerror="window.__xss=1">'
-            ),
-        }
+    app = make_app(
+        DATABASE_URL=database_url,  # migrated already
+        TILE_URL=f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png",
+        TILE_ATTRIBUTION=(
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+            'contributors <img src=x data-xss onerror="window.__xss=1">'
+        ),
     )
-    with app.app_context():
-        db.create_schema(db.engine())
     yield app
     with app.app_context():
         db.engine().dispose()
