@@ -28,7 +28,7 @@ from finder.directory.importer import load_csv
 from finder.directory.rows import COLUMNS
 from finder.models import Listing
 from finder.places import geocode
-from tests.conftest import make_app
+from tests.conftest import POLL, make_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -79,7 +79,7 @@ class Tab:
 @contextlib.contextmanager
 def serving(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -466,7 +466,7 @@ GREY_PNG = bytes.fromhex(
 @pytest.fixture
 def tiled_app(database_url: str) -> Iterator[Flask]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     Tiles.served = []
     app = make_app(
