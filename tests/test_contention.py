@@ -54,7 +54,8 @@ def test_two_big_imports_at_once_both_finish_and_sign_ins_meanwhile_succeed(
     outputs = [(Output(proc, proc.stdout), Output(proc)) for proc in procs]
 
     def writing() -> bool:
-        """An import holds the write lock: it has said so and not yet ended."""
+        """An import has said it is writing (it holds the write lock until it commits), and
+        hasn't ended."""
         return any(
             proc.poll() is None and "Writing" in err.text()
             for proc, (_, err) in zip(procs, outputs, strict=True)
@@ -67,8 +68,9 @@ def test_two_big_imports_at_once_both_finish_and_sign_ins_meanwhile_succeed(
         statuses.append(sign_in(app))
         if during_a_write:
             while_writing += 1
-        else:  # both are still reading their files: leave them the CPU
-            time.sleep(0.2)
+        # A sign-in every 50 ms while one writes (each waits for the lock); every 0.2 s while
+        # both still read their files. Back to back, they would take the imports' CPU.
+        time.sleep(0.05 if during_a_write else 0.2)
     for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.wait(timeout=300) == 0, err.text()
         out.thread.join(timeout=60)
