@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -27,7 +28,7 @@ from finder.paths import ROOT
 from finder.places.geocode import locate
 from finder.search import index
 from finder.search.nearby import nearby
-from tests.conftest import HEADER, POSTGRES_URL
+from tests.conftest import HEADER, POSTGRES_URL, make_app
 
 FINDER = Path(sys.executable).parent / "finder"  # the console script, as an admin runs it
 BILLINGS = (45.78, -108.51)  # a quiet town: few synthetic listings nearby
@@ -116,47 +117,70 @@ def test_an_interrupted_import_keeps_the_index(
 ) -> None:
     """kill -9 and SIGTERM of a 50,000-row `finder import-csv` at points through its write
     phase: nothing of it stays, the database is sound, and the next listing is found."""
-    url = app.config["DATABASE_URL"]
-    path = Path(url.removeprefix("sqlite:///"))
-    wal = Path(f"{path}-wal")
+    path = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
 
-    def truncate_wal() -> None:
-        with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
-        assert not wal.exists() or wal.stat().st_size == 0
+    def wal(database: Path) -> int:
+        """Bytes in a database's WAL: how far a write into it has got."""
+        log = Path(f"{database}-wal")
+        return log.stat().st_size if log.exists() else 0
 
     # A directory to start from, and the size of a whole 50,000-row write phase in the WAL:
     # the kills below are placed by how far the write has got, not by the clock. The same
-    # file, imported again as another source, is 50,000 new listings each time.
+    # file, imported again as another source, is 50,000 new listings.
     data = synthetic_csv(50_000)
-    truncate_wal()
     with app.app_context():
         first = importer.load_csv(db.session(), data.read_bytes(), "first")
+        whole = wal(path)
+        db.engine().dispose()  # the last connection out moves the WAL into the file
     assert first.applied and first.created == 50_000, first.problems[:3]
-    whole = wal.stat().st_size
+    assert whole and not wal(path)
     points = [(0.0, signal.SIGKILL), (0.05, signal.SIGTERM), (0.3, signal.SIGKILL)]
     points += [(0.6, signal.SIGTERM)]
-    for n, (point, sig) in enumerate(points):
-        truncate_wal()
-        proc = start_import(url, data, "second")
-        err = Output(proc)
-        deadline = time.monotonic() + 300
-        while proc.poll() is None and time.monotonic() < deadline:
-            # At 0%: the moment the import says it starts writing (or its first WAL frame).
-            size = wal.stat().st_size if wal.exists() else 0
-            if size > point * whole and (size > 0 or "Writing" in err.text()):
-                break
+    # Each kill hits an import into its own copy of that directory, so two imports run at once
+    # (one reads its file while the other writes); each is placed by its own WAL.
+    copies = [path.with_name(f"{path.stem}-{n}.sqlite") for n in range(len(points))]
+    todo = list(range(len(points)))
+    running: dict[int, tuple[subprocess.Popen[str], Output]] = {}
+    try:
+        deadline = time.monotonic() + 600
+        while (todo or running) and time.monotonic() < deadline:
+            while todo and len(running) < 2:
+                n = todo.pop(0)
+                shutil.copyfile(path, copies[n])
+                proc = start_import(f"sqlite:///{copies[n]}", data, "second")
+                running[n] = (proc, Output(proc))
+            for n, (proc, err) in list(running.items()):
+                point, sig = points[n]
+                size = wal(copies[n])
+                # At 0%: the moment the import says it starts writing (or its first frame).
+                if proc.poll() is None and (
+                    size <= point * whole or (size == 0 and "Writing" not in err.text())
+                ):
+                    continue
+                proc.send_signal(sig)
+                assert proc.wait(timeout=60) == -sig, f"finished before {point:.0%}: {err.text()}"
+                del running[n]
             time.sleep(0.002)
-        proc.send_signal(sig)
-        assert proc.wait(timeout=60) == -sig, f"finished before {point:.0%}: {err.text()}"
-        with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-            assert conn.execute("SELECT count(*) FROM listing").fetchone()[0] == 50_000 + n
-        place = (BILLINGS[0] + n / 100, BILLINGS[1])
-        later = new_listing(app, f"later{n}", *place)
-        assert later in found_near(app, *place), f"lost after {sig.name} at {point:.0%}"
-    with app.app_context():
-        assert index.check_index(db.engine(), full=True) == []
+        assert not todo and not running, "the imports took over 10 minutes"
+        for n, (point, sig) in enumerate(points):  # nothing of it stays; the index works
+            with sqlite3.connect(copies[n]) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                assert conn.execute("SELECT count(*) FROM listing").fetchone()[0] == 50_000
+            restarted = make_app(DATABASE_URL=f"sqlite:///{copies[n]}")
+            later = new_listing(restarted, "later", *BILLINGS)
+            assert later in found_near(restarted, *BILLINGS), (
+                f"lost after {sig.name} at {point:.0%}"
+            )
+            with restarted.app_context():
+                assert index.check_index(db.engine(), full=True) == []
+                db.engine().dispose()
+    finally:
+        for proc, _ in running.values():
+            proc.kill()
+            proc.wait()
+        for copy in copies:
+            for leftover in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
+                leftover.unlink(missing_ok=True)
 
 
 def cli(runner: FlaskCliRunner, *args: str) -> Any:
