@@ -1,4 +1,5 @@
-"""Shared fixtures: an app with a fresh database per test, its client and CLI runner."""
+"""Shared fixtures: an app with a fresh database per test, its client and CLI runner, and the
+listings files the import tests read."""
 
 from __future__ import annotations
 
