@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
     cfg = app.config
     cfg["SECRET_KEY"] = secret_key(app)
     app.url_map.converters["int"] = DatabaseInt  # before any route is registered
-    force_https = bool(cfg["FORCE_HTTPS"])
+    force_https = cfg["FORCE_HTTPS"]
     talisman.init_app(
         app,
         force_https=force_https,
@@ -137,7 +137,7 @@ def init_app(app: Flask) -> None:
         permissions_policy=PERMISSIONS,
         frame_options="DENY",
         # Talisman would overwrite the cookie settings above; keep the app's own.
-        session_cookie_secure=bool(cfg["SESSION_COOKIE_SECURE"]),
+        session_cookie_secure=cfg["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         session_cookie_samesite=cfg["SESSION_COOKIE_SAMESITE"],
         x_xss_protection=False,  # obsolete; the CSP does this job

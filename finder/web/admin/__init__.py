@@ -54,8 +54,8 @@ def _guard() -> Response | None:
     g.admin = accounts.signed_in(
         db.session(),
         session,
-        max_age=dt.timedelta(hours=float(cfg["ADMIN_SESSION_HOURS"])),
-        idle=dt.timedelta(minutes=float(cfg["ADMIN_IDLE_MINUTES"])),
+        max_age=dt.timedelta(hours=cfg["ADMIN_SESSION_HOURS"]),
+        idle=dt.timedelta(minutes=cfg["ADMIN_IDLE_MINUTES"]),
         now=now,
     )
     if g.admin is not None:
