@@ -17,6 +17,8 @@ PRECISIONS = {
     "zip": "ZIP code area (approximate)",
     "city": "city (approximate)",
 }
+# Pins on the building itself; the others stand for an area, so directions go by address.
+EXACT_PRECISIONS = frozenset({"given", "rooftop", "street"})
 
 
 class TagList(sa.types.TypeDecorator[list[str]]):

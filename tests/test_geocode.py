@@ -204,3 +204,14 @@ def test_the_app_searches_with_its_configured_geocoders(
     assert len(FakeNominatim.requests) == 1
     with app.app_context():
         db.engine().dispose()
+
+
+def test_ambiguous_city_suggests_one_of_its_own_states() -> None:
+    # "Anchorage" is in Alaska and Kentucky: the example given must be one of those, the
+    # biggest first, never a state the city isn't in.
+    with pytest.raises(LocationError) as info:
+        locate("Anchorage")
+    assert "“Anchorage, AK”" in info.value.message
+    assert info.value.states[0] == "AK" and "KY" in info.value.states
+    assert "MA" not in info.value.states
+    assert info.value.city == "Anchorage"

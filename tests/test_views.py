@@ -243,3 +243,25 @@ def test_request_log_keeps_no_query(
         log.info('%s - - [%s] "%s" %s %s', "127.0.0.1", "now", line, "200", "-")
     assert "GET /search HTTP/1.1" in caplog.text
     assert "02115" not in caplog.text and "radius" not in caplog.text
+
+
+def test_directions_go_to_the_building_not_the_zip_centre(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    # Placed only by its ZIP: the pin is the ZIP's centre, so directions use the address text.
+    by_zip = add(
+        address="3200 Providence Dr",
+        city="Anchorage",
+        state="AK",
+        zip="99508",
+        latitude=61.2,
+        longitude=-149.8,
+        precision="zip",
+    )
+    html = client.get(f"/listings/{by_zip.id}").get_data(as_text=True)
+    assert "directions?to=3200%20Providence%20Dr%2C%20Anchorage%2C%20AK%2099508" in html
+    assert "61.20000%2C" not in html
+    # Placed at the building: the pin is the destination.
+    exact = add(latitude=42.33371, longitude=-71.09562, precision="street")
+    html = client.get(f"/listings/{exact.id}").get_data(as_text=True)
+    assert "directions?to=42.33371%2C-71.09562" in html

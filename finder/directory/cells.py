@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import urllib.parse
 
 from finder import vocab
+from finder.models import EXACT_PRECISIONS, Listing
 from finder.places.geocode import zip_table
 from finder.places.states import state_code
 
@@ -171,6 +173,19 @@ def tel_url(phone: str) -> str:
     digits = re.sub(r"[^\d+]", "", main)
     # The comma makes a phone wait, then dial the extension.
     return f"tel:{digits},{ext.strip()}" if ext.strip() else f"tel:{digits}"
+
+
+def directions_url(listing: Listing) -> str | None:
+    """OpenStreetMap directions to a listing: to its pin when the pin is on the building, else
+    to its street address as text (a ZIP-centre pin would send the patient to the wrong place).
+    None for a listing with neither."""
+    base = "https://www.openstreetmap.org/directions?to="
+    if listing.latitude is not None and listing.longitude is not None:
+        if listing.precision in EXACT_PRECISIONS or not listing.address:
+            return f"{base}{listing.latitude:.5f}%2C{listing.longitude:.5f}"
+    if listing.address:
+        return base + urllib.parse.quote(listing.one_line_address, safe="")
+    return None
 
 
 def website(cell: str) -> Checked:

@@ -37,12 +37,20 @@ class Place:
 
 
 class LocationError(ValueError):
-    """A query we could not turn into a place; `message` says what to type instead."""
+    """A query we could not turn into a place; `message` says what to type instead.
 
-    def __init__(self, code: str, message: str) -> None:
+    A city named without its state carries the city and the states it is in (biggest first),
+    so a page can offer each as a link.
+    """
+
+    def __init__(
+        self, code: str, message: str, city: str = "", states: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.city = city
+        self.states = states
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,9 @@ class ZipTable:
                 acc[2] += weight
                 display.setdefault(key, row["city"] if name == row["city"] else name.title())
         self.cities = {k: (a[0] / a[2], a[1] / a[2], display[k]) for k, a in sums.items()}
+        # A city's states, the one where it has the most ZIPs (its biggest) first.
         self.states_of_city: dict[str, list[str]] = defaultdict(list)
-        for city, st in sorted(self.cities):
+        for city, st in sorted(self.cities, key=lambda k: (k[0], -sums[k][2], k[1])):
             self.states_of_city[city].append(st)
         self._records = list(self.zips.values())
         self._tree = STRtree(points([(r.lon, r.lat) for r in self._records]))
@@ -134,14 +143,20 @@ class OfflineGeocoder(Geocoder):
         if st is None:
             states = table.states_of_city.get(key, [])
             if len(states) != 1:
-                where = (
-                    f" It's in {', '.join(states[:6])}{'…' if len(states) > 6 else ''}."
-                    if states
-                    else ""
-                )
+                if not states:
+                    raise LocationError(
+                        "unknown_location",
+                        f"We couldn't find {city.title()}. Check the spelling, or add the "
+                        "state (like Boston, MA), or type a 5-digit ZIP code (like 02115).",
+                    )
+                name = table.cities[(key, states[0])][2]
+                more = "…" if len(states) > 6 else ""
                 raise LocationError(
-                    "invalid_query" if states else "unknown_location",
-                    f"Add the state to the city, like “{city.title()}, MA”.{where}",
+                    "invalid_query",
+                    f"Add the state to the city, like “{name}, {states[0]}”. "
+                    f"It's in {', '.join(states[:6])}{more}.",
+                    city=name,
+                    states=tuple(states),
                 )
             st = states[0]
         found = table.cities.get((key, st))

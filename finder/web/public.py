@@ -49,6 +49,7 @@ def _globals() -> dict[str, Any]:
 
 
 bp.add_app_template_filter(cells.tel_url, "tel")
+bp.add_app_template_filter(cells.directions_url, "directions")
 
 
 @bp.route("/vendor/leaflet/<path:filename>")
