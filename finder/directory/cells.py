@@ -180,9 +180,9 @@ def directions_url(listing: Listing) -> str | None:
     to its street address as text (a ZIP-centre pin would send the patient to the wrong place).
     None for a listing with neither."""
     base = "https://www.openstreetmap.org/directions?to="
-    if listing.latitude is not None and listing.longitude is not None:
-        if listing.precision in EXACT_PRECISIONS or not listing.address:
-            return f"{base}{listing.latitude:.5f}%2C{listing.longitude:.5f}"
+    located = listing.latitude is not None and listing.longitude is not None
+    if located and (listing.precision in EXACT_PRECISIONS or not listing.address):
+        return f"{base}{listing.latitude:.5f}%2C{listing.longitude:.5f}"
     if listing.address:
         return base + urllib.parse.quote(listing.one_line_address, safe="")
     return None
