@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import signal
@@ -319,3 +320,69 @@ def test_a_big_import_stores_values_as_the_orm_does(app: Flask) -> None:
         )
     # SQLite keeps dates as text: the text SQLAlchemy itself writes, so every reader agrees.
     assert len(stored[0]) == len("2026-01-31 12:00:00.000000") and stored[1] == "2026-01-31"
+
+
+# What Excel writes in many locales: ";" between cells, Windows-1252, the headers people type.
+EXCEL_HEADER = [
+    "ID",
+    "Listing Type",
+    "Provider Name",
+    "Specialty",
+    "Services Offered",
+    "Tumor Site(s)",
+    "Street Address",
+    "City",
+    "State",
+    "ZIP/Postal Code",
+    "Phone #",
+    "E-mail",
+    "Languages Spoken",
+    "Last Verified Date",
+]
+EXCEL_ROW = [
+    "x1",
+    "Physician",
+    "Dr. José Peña",
+    "Medical Oncology",
+    "Ga-68 DOTATATE PET; Lutathera",
+    "small bowel; Pancreatic",
+    "1 Example St",
+    "Boston",
+    "Massachusetts",
+    "2115",
+    "617-555-0142",
+    "jose@example.org",
+    "English; Español",
+    "3/1/2026",
+]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_excel_files_in_any_delimiter(app: Flask, delimiter: str) -> None:
+    # Cells holding ";" are quoted, as Excel quotes them; they must not confuse the detection.
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows([EXCEL_HEADER, EXCEL_ROW])
+    report = load(app, out.getvalue().encode("cp1252"))
+    assert report.ok and report.applied, report.problems
+    assert report.ignored_columns == []
+    with app.app_context():
+        item = db.session().scalar(sa.select(Listing).where(Listing.external_id == "x1"))
+        assert item is not None
+        assert (item.kind, item.name, item.zip, item.state) == (
+            "doctor",
+            "Dr. José Peña",
+            "02115",
+            "MA",
+        )
+        assert item.services == ["dotatate-pet", "prrt"]
+        assert item.tumor_sites == ["small-intestine", "pancreas"]
+        assert item.specialties == ["medical-oncology"]
+        assert item.languages == ["English", "Spanish"]
+        assert (item.phone, item.email) == ("(617) 555-0142", "jose@example.org")
+        assert str(item.last_verified) == "2026-03-01"
+
+
+def test_a_quoted_cell_full_of_semicolons_keeps_the_comma_file_a_comma_file(app: Flask) -> None:
+    data = csv_bytes('a9,doctor,"Dr. A; B; C; D",1 Example St,Boston,MA,02115,,,lung;colon,no')
+    report = load(app, data)
+    assert report.ok and report.created == 1, report.problems

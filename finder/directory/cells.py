@@ -20,20 +20,17 @@ Checked = tuple[str, str | None]
 
 TRUE = {"yes", "y", "true", "t", "1", "x"}
 FALSE = {"no", "n", "false", "f", "0", ""}
-KIND_WORDS = {
-    "doctor": "doctor",
-    "physician": "doctor",
-    "provider": "doctor",
-    "program": "program",
-    "center": "program",
-    "clinic": "program",
-    "supportgroup": "support_group",
-    "group": "support_group",
-}
 VOCABULARIES = {
     "specialties": vocab.SPECIALTIES,
     "services": vocab.SERVICES,
     "tumor_sites": vocab.TUMOR_SITES,
+    "languages": vocab.LANGUAGES,
+}
+ONE_OF = {
+    "specialties": "specialty",
+    "services": "service",
+    "tumor_sites": "tumor site",
+    "languages": "language",
 }
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 SQUASH = re.compile(r"[\s_\-.]+")
@@ -66,16 +63,25 @@ def unquote(cell: str) -> str:
     return cell
 
 
+def _unknown(what: str, text: str, terms: tuple[vocab.Term, ...]) -> str:
+    """An unknown value's message: the closest term, if one is close, and the choices."""
+    near = vocab.closest(terms, text)
+    hint = f" Did you mean “{near.label}”?" if near else ""
+    return f"Unknown {what} “{text}”.{hint} Use: {', '.join(t.slug for t in terms)}."
+
+
 @functools.lru_cache(maxsize=256)
 def kind(cell: str) -> tuple[str | None, str | None]:
     """The listing kind a cell names ("NET Program" -> "program")."""
     text = tidy(cell)
-    found = KIND_WORDS.get(squash(text).removeprefix("net"))
+    if not text:
+        return None, "Missing kind: use doctor, program or support_group."
+    found = vocab.find(vocab.KINDS, text) or vocab.find(
+        vocab.KINDS, re.sub(r"(?i)^net\b", "", text)
+    )
     if found is not None:
-        return found, None
-    if text:
-        return None, f"Unknown kind “{text}”: use doctor, program or support_group."
-    return None, "Missing kind: use doctor, program or support_group."
+        return found.slug, None
+    return None, _unknown("kind", text, vocab.KINDS)
 
 
 @functools.lru_cache(maxsize=256)
@@ -88,40 +94,21 @@ def yes_no(cell: str) -> tuple[bool, str | None]:
     return False, (None if word in FALSE else f"“{text}” is not yes or no.")
 
 
-@functools.cache
-def _spellings(column: str) -> dict[str, str]:
-    """Every accepted spelling of a vocabulary's terms (slug or label, squashed) -> slug."""
-    terms = VOCABULARIES[column]
-    known = {t.slug: t.slug for t in terms}  # the common case, checked before squashing
-    for t in terms:
-        known[squash(t.slug)] = t.slug
-        known[squash(t.label)] = t.slug
-    return known
-
-
 @functools.lru_cache(maxsize=8192)
 def terms(cell: str, column: str) -> tuple[tuple[str, ...], str | None]:
-    """The slugs of a `;`-separated list of a vocabulary's terms, in order, once each."""
-    known = _spellings(column)
+    """The slugs of a `;`-separated list of a vocabulary's terms (slugs, labels or synonyms),
+    in order, once each."""
+    vocabulary = VOCABULARIES[column]
     good: list[str] = []
     for part in (p.strip() for p in tidy(cell).split(";")):
         if not part:
             continue
-        slug = known.get(part) or known.get(squash(part))
-        if slug is None:
-            # "PRRT (Lu-177 DOTATATE)" and "prrt" are one service: try the words before "(".
-            slug = known.get(squash(part.split("(")[0]))
-        if slug is None:
-            choices = ", ".join(t.slug for t in VOCABULARIES[column])
-            return (), f"Unknown {column.replace('_', ' ')} “{part}”. Use: {choices}."
-        good.append(slug)
+        # "PRRT (Lu-177 DOTATATE)" and "prrt" are one service: try the words before "(" too.
+        found = vocab.find(vocabulary, part) or vocab.find(vocabulary, part.split("(")[0])
+        if found is None:
+            return (), _unknown(ONE_OF[column], part, vocabulary)
+        good.append(found.slug)
     return tuple(dict.fromkeys(good)), None
-
-
-@functools.lru_cache(maxsize=1024)
-def languages(cell: str) -> tuple[str, ...]:
-    """Languages of a `;`-separated cell, capitalised, once each."""
-    return tuple(dict.fromkeys(p.strip().title() for p in tidy(cell).split(";") if p.strip()))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -75,19 +75,36 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+DELIMITERS = (",", ";", "\t")  # Excel writes ";" where "," is the decimal comma
+
+
+def _open(text: str) -> tuple[Any, list[str], list[str]]:
+    """A CSV reader past the header row, the canonical column of each header ("" for one we
+    ignore) and the header itself. The delimiter is the one whose header names the most
+    columns we know: a header holds no quoted data that could mislead a count."""
+    best: tuple[int, Any, list[str], list[str]] | None = None
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(reader)
+        columns = [canonical_header(h) or "" for h in header]
+        known = sum(1 for c in columns if c)
+        if best is None or known > best[0]:
+            best = (known, reader, columns, header)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
 def read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
     """Parse CSV text into (line number, row keyed by canonical column) pairs, as they are read
     (the header is checked before the first)."""
     if "\x00" in text[:4096]:
         raise BadFile("This is not a CSV file. Save the spreadsheet as CSV and upload that.")
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        reader, columns, header = _open(text)
     except StopIteration:
         raise BadFile("The file is empty. Start from the template's header row.") from None
     except csv.Error as exc:
         raise BadFile(f"This file can't be read as CSV ({exc}).") from None
-    columns = [canonical_header(h) or "" for h in header]  # "" for a column we ignore
     report.ignored_columns = [h for h, c in zip(header, columns, strict=True) if not c and h]
     if "kind" not in columns or "name" not in columns:
         raise BadFile(

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from finder import vocab
 from finder.directory import cells
 from finder.places.geocode import ZipRecord, zip_table
 from finder.places.states import STATES, in_state_many
@@ -42,21 +43,30 @@ EXPORT_COLUMNS = (*COLUMNS, "source", "published")
 MULTI = ("specialties", "services", "tumor_sites", "languages")
 BOOLEANS = ("telehealth", "virtual")
 
-# Header spellings seen in real spreadsheets, after lower-casing and squashing spaces/_/-.
+# Header spellings seen in real spreadsheets, as vocab.spelling reads them (letters and digits,
+# lower case): "ZIP/Postal Code" is "zippostalcode", "Phone #" is "phone".
 ALIASES = {
     "id": "external_id",
     "externalid": "external_id",
     "type": "kind",
     "listingtype": "kind",
+    "typeoflisting": "kind",
+    "providertype": "kind",
     "fullname": "name",
     "providername": "name",
     "degree": "credentials",
     "degrees": "credentials",
     "specialty": "specialties",
+    "specialities": "specialties",
+    "speciality": "specialties",
     "organisation": "organization",
     "practice": "organization",
     "hospital": "organization",
+    "organizationname": "organization",
+    "practicename": "organization",
+    "hospitalname": "organization",
     "service": "services",
+    "servicesoffered": "services",
     "tumorsite": "tumor_sites",
     "tumorsites": "tumor_sites",
     "sites": "tumor_sites",
@@ -71,6 +81,7 @@ ALIASES = {
     "st": "state",
     "zipcode": "zip",
     "postalcode": "zip",
+    "zippostalcode": "zip",
     "postcode": "zip",
     "zip5": "zip",
     "phonenumber": "phone",
@@ -80,7 +91,8 @@ ALIASES = {
     "url": "website",
     "web": "website",
     "emailaddress": "email",
-    "e mail": "email",
+    "websiteaddress": "website",
+    "webpage": "website",
     "lat": "latitude",
     "lon": "longitude",
     "lng": "longitude",
@@ -91,8 +103,14 @@ ALIASES = {
     "meetingschedule": "meeting_schedule",
     "meetings": "meeting_schedule",
     "lastverified": "last_verified",
+    "lastverifieddate": "last_verified",
+    "dateverified": "last_verified",
+    "datelastverified": "last_verified",
     "verified": "last_verified",
     "online": "virtual",
+    "onlineonly": "virtual",
+    "offerstelehealth": "telehealth",
+    "videovisits": "telehealth",
 }
 LIMITS = {
     "name": 200,
@@ -117,11 +135,13 @@ class Problem:
     message: str
 
 
+_COLUMN_SPELLINGS = {vocab.spelling(c): c for c in EXPORT_COLUMNS}
+
+
 def canonical_header(header: str) -> str | None:
     """The column a header names ("Zip Code" -> "zip"), or None if unknown."""
-    key = cells.squash(header)
-    by_squash = {cells.squash(c): c for c in EXPORT_COLUMNS}
-    return by_squash.get(key) or ALIASES.get(key)
+    key = vocab.spelling(header)
+    return _COLUMN_SPELLINGS.get(key) or ALIASES.get(key)
 
 
 def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
@@ -223,7 +243,6 @@ def clean_row(
         out[column] = list(slugs)
         if message:
             problems.append(Problem(line, column, message))
-    out["languages"] = list(cells.languages(get("languages") or ""))
     for column, check in CHECKS:
         out[column], message = check(get(column) or "")
         if message:
