@@ -33,18 +33,12 @@ ONE_OF = {
     "languages": "language",
 }
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
-SQUASH = re.compile(r"[\s_\-.]+")
 ZIP = re.compile(r"(\d{3,5})(?:-?\d{4})?")
 PHONE = re.compile(r"(.*?)(?:\s*(?:ext\.?|x|#)\s*(\d{1,6}))?", flags=re.I)
 PHONE_CHARS = re.compile(r"[^\d\s().+\-]")
 NON_DIGITS = re.compile(r"\D")
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", flags=re.I)
 WEB = re.compile(r"^https?://[^\s/<>\"']+\.[^\s<>\"']*$", flags=re.I)
-
-
-def squash(text: str) -> str:
-    """Lower-case text without spaces, _, - or . (and without a byte-order mark)."""
-    return SQUASH.sub("", text.strip().lower().lstrip("\ufeff"))
 
 
 def tidy(cell: str) -> str:
