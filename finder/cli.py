@@ -55,7 +55,8 @@ def load_demo(if_empty: bool) -> None:
 
 def _print_report(report: importer.ImportReport) -> None:
     for p in report.problems:
-        click.echo(f"line {p.line}, {p.column}: {p.message}", err=True)
+        named = f" ({p.name})" if p.name else ""
+        click.echo(f"line {p.line}{named}, {p.column}: {p.message}", err=True)
     for note in report.notes:
         click.echo(note, err=True)
     if report.ignored_columns:

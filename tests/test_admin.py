@@ -514,7 +514,11 @@ def test_an_invalid_file_changes_nothing_and_offers_no_confirm(
     response = upload(admin, csv_bytes(ROWS[0], BAD_ROW))
     page = text(response)
     assert "Nothing will change." in page
-    assert "<td>3</td><td><code>zip</code></td><td>ZIP code 99999 was not found." in page
+    # Each problem names the listing, so the row can be found in the spreadsheet.
+    assert (
+        "<td>3</td><td>Dr. Nowhere</td><td><code>zip</code></td><td>ZIP code 99999 was not found."
+        in page
+    )
     assert "/admin/import/confirm" not in page and confirm_token(page) is None
     assert uploads_left(app) == [] and db_listings(app) == [] and runs(app) == []
 

@@ -59,7 +59,7 @@ def test_import_csv_with_a_bad_row_changes_nothing_and_fails(
 ) -> None:
     result = invoke(runner, "import-csv", write(tmp_path, ROWS[0], BAD_ROW), "--source", "partner")
     assert result.exit_code == 1
-    assert "line 3, kind: Unknown kind “wizard”" in result.stderr
+    assert "line 3 (Merlin), kind: Unknown kind “wizard”" in result.stderr
     assert "nothing was changed" in result.stdout
     assert names(app) == [] and run_count(app) == 1  # the refusal is logged
 

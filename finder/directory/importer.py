@@ -165,7 +165,12 @@ def load_csv(
                 if key in seen:
                     column = "external_id" if values["external_id"] else "name"
                     problems = [
-                        Problem(line, column, f"Duplicate of line {seen[key]} in this file.")
+                        Problem(
+                            line,
+                            column,
+                            f"Duplicate of line {seen[key]} in this file.",
+                            values["name"],
+                        )
                     ]
                     values = None
                 else:
@@ -303,6 +308,7 @@ def _apply(
                             f"Looks like listing #{twin} (same kind, name and ZIP code, another "
                             "address). Give both rows an external_id, or fix the address."
                         ),
+                        values["name"],
                     )
                 )
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,7 @@ class Problem:
     line: int
     column: str
     message: str
+    name: str = ""  # the listing's name as the file gives it, so a person can find the row
 
 
 _COLUMN_SPELLINGS = {vocab.spelling(c): c for c in EXPORT_COLUMNS}
@@ -144,12 +146,14 @@ def canonical_header(header: str) -> str | None:
     return _COLUMN_SPELLINGS.get(key) or ALIASES.get(key)
 
 
-def _outside(line: int, lat: float, lon: float, state: str) -> Problem:
+def _outside(values: dict[str, Any], state: str) -> Problem:
+    lat, lon = values["latitude"], values["longitude"]
     return Problem(
-        line,
+        values["_line"],
         "latitude",
         f"{lat}, {lon} is outside {state}. Latitude and longitude may "
         "be swapped, or a minus sign lost (US longitudes are negative).",
+        values["name"],
     )
 
 
@@ -169,7 +173,7 @@ def misplaced(rows: list[dict[str, Any]]) -> list[Problem]:
         for values, ok in zip(group, inside or [True] * len(group), strict=True):
             lat, lon = values["latitude"], values["longitude"]
             if not ok and not _near(lat, lon, table.get(values["zip"])):
-                problems.append(_outside(values["_line"], lat, lon, state))
+                problems.append(_outside(values, state))
     return problems
 
 
@@ -274,7 +278,9 @@ def clean_row(
                 "latitude and longitude, or mark the listing virtual=yes.",
             )
         )
-    return (None, problems) if problems else (out, [])
+    if problems:
+        return None, [dataclasses.replace(p, name=out["name"]) for p in problems]
+    return out, []
 
 
 # Single-value columns checked in this order (after kind, name, yes/no and tag columns).
