@@ -12,9 +12,6 @@ from setuptools.command.build_py import build_py
 
 from finder import paths
 
-# Files under the shipped folders that are for people, not for the app.
-NOT_SHIPPED = {"data/README.md"}  # the CSV format, documented for admins
-
 
 def test_templates_and_data_resolve() -> None:
     assert (paths.TEMPLATES / "base.html").is_file()
@@ -52,7 +49,7 @@ def test_the_wheel_carries_every_file_the_app_reads(monkeypatch: pytest.MonkeyPa
     for folder in ("finder", "templates", "data"):
         for path in (root / folder).rglob("*"):
             name = path.relative_to(root).as_posix()
-            if path.is_file() and "__pycache__" not in path.parts and name not in NOT_SHIPPED:
+            if path.is_file() and "__pycache__" not in path.parts:
                 expected[name if folder == "finder" else f"finder/{name}"] = name
     missing = sorted(set(expected) - set(shipped))
     assert not missing, "not in the wheel: add to setup.cfg's package_data (or an __init__.py)"

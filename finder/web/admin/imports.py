@@ -1,4 +1,5 @@
-"""Admin import pages: upload, preview, confirm, the import log, the template and export."""
+"""Admin import pages: upload, preview, confirm, the import log, the format, template and
+export."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from finder import db
 from finder.directory import exporter, history, importer, listings, uploads
+from finder.directory.manual import csv_format_html
 from finder.paths import DATA
 from finder.places import geocode
 
@@ -169,6 +171,13 @@ def run(run_id: int) -> str:
     if item is None:
         abort(404)
     return render_template("admin/run.html", run=item, report=item.report, shown=SHOWN_PROBLEMS)
+
+
+@bp.get("/format")
+def csv_format() -> str:
+    """The CSV format, every column and vocabulary: data/README.md, rendered."""
+    manual = csv_format_html(url_for("admin.imports.template"))
+    return render_template("admin/format.html", manual=manual)
 
 
 @bp.get("/template.csv")
