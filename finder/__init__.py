@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from finder.content import sites as content
     from finder.places import geocode
     from finder.search import index
-    from finder.web import admin, api, public, sites
+    from finder.web import admin, api, public, reports, sites
 
     security.init_app(app)
     db.init_app(app)
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     content.load()  # broken education content stops the app here, not with a 500 later
     cli.init_app(app)

@@ -145,6 +145,19 @@ SETTINGS: tuple[Setting, ...] = (
         "an admin session also ends after this many minutes without a request",
     ),
     Setting(
+        "REPORTS_PER_HOUR",
+        5,
+        int,
+        "corrections and suggestions one address may send in an hour; more get a polite refusal",
+    ),
+    Setting(
+        "STALE_AFTER_MONTHS",
+        12,
+        int,
+        "a listing not verified for this many months is due for review, and patients see "
+        "“not verified since …”",
+    ),
+    Setting(
         "WTF_CSRF_TIME_LIMIT",
         12 * 3600,
         int | None,

@@ -102,11 +102,16 @@ class Listing(Base):
     meeting_schedule: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     last_verified: Mapped[dt.date | None]
+    verified_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     published: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(sa.String(100), default="manual")
     external_id: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+    # Provenance: the import that created the listing and the last one that changed it (None
+    # for listings an admin added, and for those older than this record).
+    created_by_import: Mapped[int | None]
+    changed_by_import: Mapped[int | None]
 
     @property
     def one_line_address(self) -> str:
@@ -209,3 +214,50 @@ UNMODELLED = {
     "geog",
     "ix_listing_geog",
 }
+
+
+REPORT_KINDS = ("correction", "suggestion")
+REPORT_STATUSES = ("new", "accepted", "rejected", "done")
+
+
+class Report(Base):
+    """What a patient told us: a correction to a listing, or a specialist the directory lacks.
+
+    Nothing in it is published: an admin reads it in the review queue and acts on it.
+    """
+
+    __tablename__ = "report"
+    __table_args__ = (sa.Index("ix_report_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # one of REPORT_KINDS
+    listing_id: Mapped[int | None] = mapped_column(index=True)  # a correction's listing
+    message: Mapped[str] = mapped_column(sa.Text)  # what is wrong, or why to add someone
+    right_value: Mapped[str] = mapped_column(sa.Text, default="")
+    email: Mapped[str] = mapped_column(sa.String(200), default="")  # only if they want an answer
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # a suggestion's
+    status: Mapped[str] = mapped_column(sa.String(20), default="new")  # one of REPORT_STATUSES
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # A keyed hash of the sender's address, for the throttle; cleared once it no longer counts.
+    sender_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    closed_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    closed_at: Mapped[dt.datetime | None]
+    result_listing_id: Mapped[int | None]  # the listing a suggestion became
+
+
+class ListingChange(Base):
+    """One field of a listing changed by an admin: the old and new value, who and when.
+
+    No foreign key: the history of a deleted listing stays readable.
+    """
+
+    __tablename__ = "listing_change"
+    __table_args__ = (sa.Index("ix_listing_change_listing_at", "listing_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int]
+    field: Mapped[str] = mapped_column(sa.String(50))
+    old: Mapped[str] = mapped_column(sa.Text, default="")
+    new: Mapped[str] = mapped_column(sa.Text, default="")
+    user: Mapped[str] = mapped_column(sa.String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=_now)

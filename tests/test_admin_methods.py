@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from finder import accounts, db
-from finder.directory import importer, uploads
+from finder.directory import importer, reports, uploads
 from finder.models import Listing
 from tests.test_admin import (
     EMAIL,
@@ -80,7 +80,14 @@ def rows(app: Flask, add: Callable[..., Listing]) -> Iterator[dict[str, Any]]:
             replace_source=True,
             user=EMAIL,
         )
-    yield {"listing_id": listing.id, "run_id": run_id, "token": token}
+        # A patient's new suggestion: accepting it would create a listing.
+        report = reports.suggest(
+            session,
+            {"name": "Dr. Suggested", "kind": "doctor", "phone": "617 555 0100"},
+            reports.Sender("test"),
+            per_hour=5,
+        )
+    yield {"listing_id": listing.id, "run_id": run_id, "token": token, "report_id": report.id}
 
 
 def damaging_form(token: str) -> dict[str, str]:

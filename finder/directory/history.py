@@ -29,3 +29,9 @@ def latest(session: Session, sha256: str, user: str) -> ImportRun | None:
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def last(session: Session) -> ImportRun | None:
+    """The newest import that was applied."""
+    stmt = sa.select(ImportRun).where(ImportRun.applied.is_(True))
+    return session.scalar(stmt.order_by(ImportRun.id.desc()).limit(1))

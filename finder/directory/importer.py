@@ -194,7 +194,11 @@ def load_csv(
             _begin_writing(session, WAIT if wait is None else wait, status)
             if status:
                 status(f"Writing {len(clean):,} rows")
-            _apply(session, clean, report, replace_source)
+            # The run is logged first, inside the transaction, so each listing can name it.
+            run = _run(report, user)
+            session.add(run)
+            session.flush()
+            _apply(session, clean, report, replace_source, run.id)
             if report.problems and not skip_invalid:  # likely duplicates found while matching
                 session.rollback()
                 report.created = report.updated = report.unchanged = report.unpublished = 0
@@ -204,7 +208,7 @@ def load_csv(
                 session.rollback()
                 return report
             report.applied = True
-            session.add(_run(report, user))
+            _fill(run, report)
             session.commit()
         except BaseException:
             session.rollback()
@@ -242,20 +246,21 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _run(report: ImportReport, user: str) -> ImportRun:
-    return ImportRun(
-        source=report.source,
-        filename=report.filename,
-        sha256=report.sha256,
-        user=user,
-        applied=report.applied,
-        rows=report.rows,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        skipped=report.skipped,
-        unpublished=report.unpublished,
-        report=report.as_dict(),
+    run = ImportRun(source=report.source, filename=report.filename, sha256=report.sha256, user=user)
+    _fill(run, report)
+    return run
+
+
+def _fill(run: ImportRun, report: ImportReport) -> None:
+    """Copy what an import did into its log entry."""
+    run.applied = report.applied
+    run.rows, run.created, run.updated = report.rows, report.created, report.updated
+    run.unchanged, run.skipped, run.unpublished = (
+        report.unchanged,
+        report.skipped,
+        report.unpublished,
     )
+    run.report = report.as_dict()
 
 
 def _record(session: Session, report: ImportReport, user: str) -> None:
@@ -267,9 +272,14 @@ def _record(session: Session, report: ImportReport, user: str) -> None:
 
 
 def _apply(
-    session: Session, clean: list[dict[str, Any]], report: ImportReport, replace_source: bool
+    session: Session,
+    clean: list[dict[str, Any]],
+    report: ImportReport,
+    replace_source: bool,
+    run_id: int,
 ) -> None:
-    """Insert new rows and update changed ones, in bulk, inside the caller's transaction."""
+    """Insert new rows and update changed ones, in bulk, inside the caller's transaction;
+    each records that this run (`run_id`) created or last changed it."""
     table = cast(sa.Table, Listing.__table__)
     cols = [table.c.id, table.c.source, table.c.external_id, table.c.published]
     cols += [table.c[f] for f in FIELDS]
@@ -285,7 +295,13 @@ def _apply(
         existing[key] = (values["id"], {f: values[f] for f in (*FIELDS, "published")})
         by_name[(values["source"], *_key(values)[:2], values["zip"])] = values["id"]
     now = _now()
-    new = {"created_at": now, "updated_at": now}
+    new = {
+        "created_at": now,
+        "updated_at": now,
+        "verified_by": "",
+        "created_by_import": run_id,
+        "changed_by_import": run_id,
+    }
     inserts, updates, matched = [], [], set()
     for values in clean:
         line = values.pop("_line")
@@ -328,6 +344,7 @@ def _apply(
                         "id": found[0],
                         **{f: values[f] for f in (*FIELDS, "published")},
                         "updated_at": now,
+                        "changed_by_import": run_id,
                     }
                 )
                 if len(report.sample) < 10:
@@ -353,6 +370,6 @@ def _apply(
             result = session.execute(
                 sa.update(table)
                 .where(table.c.id.in_(missing[i : i + CHUNK]), table.c.published.is_(True))
-                .values(published=False, updated_at=now)
+                .values(published=False, updated_at=now, changed_by_import=run_id)
             )
             report.unpublished += cast(sa.CursorResult[Any], result).rowcount or 0

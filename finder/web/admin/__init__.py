@@ -1,5 +1,5 @@
 """The admin: one parent blueprint whose guard, headers and error pages cover its children
-(auth, imports, listings), and the home page.
+(auth, imports, listings, reviews), and the home page.
 
 Every child is registered here, so sign-in and the no-store headers cover each of them; no
 child imports this module. CSRF tokens are Flask-WTF's, checked app-wide on every unsafe method
@@ -28,8 +28,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from finder import accounts, db
-from finder.directory.listings import sources
-from finder.web.admin import auth, imports, listings
+from finder.directory.history import last as last_import
+from finder.directory.listings import count_due, counts, sources, stale_before
+from finder.directory.reports import waiting
+from finder.web.admin import auth, imports, listings, reviews
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Open to anyone: the sign-in form and its POST, and signing out (whose button an admin may
@@ -100,9 +102,19 @@ def _too_large(_exc: HTTPException) -> tuple[str, int]:
 
 @bp.get("/")
 def index() -> str:
-    """The admin home: import, export, listings and the import log."""
-    return render_template("admin/index.html", sources=sources(db.session()))
+    """The admin home: the directory in numbers, and import, export, listings, the review
+    queue and the import log."""
+    session = db.session()
+    before = stale_before(current_app.config["STALE_AFTER_MONTHS"])
+    return render_template(
+        "admin/index.html",
+        sources=sources(session),
+        counts=counts(session),
+        due=count_due(session, before),
+        waiting=waiting(session),
+        last_import=last_import(session),
+    )
 
 
-for child in (auth.bp, imports.bp, listings.bp):
+for child in (auth.bp, imports.bp, listings.bp, reviews.bp):
     bp.register_blueprint(child)
