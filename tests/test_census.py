@@ -22,7 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from finder import accounts, db
-from finder.directory import importer, locate
+from finder.directory import importer, lookup
 from finder.models import PRECISIONS, GeocodeCache, Listing
 from finder.places import census, geocode
 from finder.places.census import Address, CensusGeocoder
@@ -344,7 +344,7 @@ def test_more_than_10000_addresses_go_in_requests_of_10000(census_app: Flask) ->
     }
     with census_app.app_context():
         geocoder = census_app.extensions[geocode.EXTENSION].listings
-        found = locate.look_up(db.session(), geocoder, 0, addresses, timeout=30)
+        found = lookup.look_up(db.session(), geocoder, 0, addresses, timeout=30)
     assert [len(r["rows"]) for r in posts()] == [10_000, 1]
     assert found.requests == 2 and len(found.not_found) == 10_001
 
@@ -460,9 +460,9 @@ def test_an_outage_changes_no_listing_and_says_so(
 def test_an_edit_while_the_census_answers_wins(
     census_app: Flask, zip_placed: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = locate.look_up
+    real = lookup.look_up
 
-    def edited_meanwhile(session: Any, *args: Any, **kw: Any) -> locate.Lookup:
+    def edited_meanwhile(session: Any, *args: Any, **kw: Any) -> lookup.Lookup:
         found = real(session, *args, **kw)
         with census_app.app_context():
             other = db.session()
@@ -472,7 +472,7 @@ def test_an_edit_while_the_census_answers_wins(
             other.commit()
         return found
 
-    monkeypatch.setattr(locate, "look_up", edited_meanwhile)
+    monkeypatch.setattr(lookup, "look_up", edited_meanwhile)
     with census_app.app_context():
         census_app.test_cli_runner().invoke(args=["geocode-listings"])
     assert placed(census_app)["Providence NET Clinic"] == ("zip", *zip_centre("99508"))

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from finder import db, vocab
-from finder.directory import listings, locate
+from finder.directory import listings, locate, lookup
 from finder.directory.cells import VOCABULARIES
 from finder.directory.rows import BOOLEANS, COLUMNS, Problem
 from finder.models import Listing
@@ -56,7 +56,7 @@ def index() -> str:
         filters=filters,
         sources=listings.sources(db.session()),
         service=_service(),
-        geocoder_names=locate.SERVICES,
+        geocoder_names=lookup.SERVICES,
         approximate=locate.approximate(db.session()) if _service() else 0,
         per_press=PER_PRESS.get(_service(), 0),
     )
@@ -65,7 +65,7 @@ def index() -> str:
 def _service() -> str:
     """The online geocoder's name for listings' addresses, or "" when there is none."""
     geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
-    return locate.service_name(geocoders.listings) if geocoders.listings else ""
+    return lookup.service_name(geocoders.listings) if geocoders.listings else ""
 
 
 def _raw(form: MultiDict[str, str]) -> dict[str, str]:
@@ -89,7 +89,7 @@ def _edit_page(item: Listing, values: dict[str, str], problems: list[Problem]) -
         errors=errors,
         chosen={c: set(values[c].split(";")) for c in VOCABULARIES},
         service=_service(),
-        geocoder_names=locate.SERVICES,
+        geocoder_names=lookup.SERVICES,
     )
 
 
@@ -124,7 +124,7 @@ def _place(listing_ids: list[int] | None) -> locate.Placing | None:
     if geocoders.listings is None:
         flash("No online geocoder is set, so listings stay at their ZIP code's centre.")
         return None
-    service = locate.service_name(geocoders.listings)
+    service = lookup.service_name(geocoders.listings)
     placing = locate.place_listings(
         db.session(),
         geocoders.listings,
