@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from finder import accounts, config, db
-from finder.directory import exporter, importer, listings
+from finder.directory import exporter, importer, listings, locate
 from finder.paths import DATA
 from finder.places import geocode
 from finder.search import index
@@ -126,7 +126,7 @@ def import_csv(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 replace_source=replace_source,
-                geocoder=geocoders.online,
+                geocoder=geocoders.listings,
                 min_delay=geocoders.min_delay,
                 progress=step,
                 status=say,
@@ -137,6 +137,34 @@ def import_csv(
     _print_report(report)
     if report.problems:
         sys.exit(1)
+
+
+@click.command("geocode-listings")
+@click.option(
+    "--precision",
+    "precisions",
+    type=click.Choice(locate.APPROXIMATE),
+    multiple=True,
+    help="Only listings placed this way (repeatable); default: zip and city.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Look up at most this many listings.")
+def geocode_listings(precisions: tuple[str, ...], limit: int | None) -> None:
+    """Pin listings placed only by ZIP code or city at their street addresses, with the
+    online geocoder (FINDER_GEOCODER=census or nominatim); answers are cached."""
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
+    if geocoders.listings is None:
+        raise click.ClickException(
+            "No online geocoder is set: set FINDER_GEOCODER=census (or nominatim) first."
+        )
+    placing = locate.place_listings(
+        db.session(),
+        geocoders.listings,
+        geocoders.min_delay,
+        precisions=precisions or locate.APPROXIMATE,
+        limit=limit,
+    )
+    for sentence in placing.sentences():
+        click.echo(sentence)
 
 
 @click.command("export-csv")
@@ -173,7 +201,15 @@ def show_config() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (init_db, load_demo, import_csv, export_csv, create_admin, show_config):
+    for command in (
+        init_db,
+        load_demo,
+        import_csv,
+        geocode_listings,
+        export_csv,
+        create_admin,
+        show_config,
+    ):
         app.cli.add_command(command)
 
 

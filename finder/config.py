@@ -28,6 +28,7 @@ class Setting:
     help: str
     secret: bool = False
     shown: str = ""  # the default as the README says it, where the value itself can't
+    choices: tuple[str, ...] = ()  # the only values it may take, when it is one of a few words
 
 
 def _sqlite_in(instance: Path) -> str:
@@ -56,8 +57,30 @@ SETTINGS: tuple[Setting, ...] = (
         "GEOCODER",
         "offline",
         str,
-        "`offline` looks places up in the shipped ZIP/city table only (private); `nominatim` "
-        "also sends street addresses to an online geocoder",
+        "`offline` looks places up in the shipped ZIP/city table only (private); `census` (the "
+        "US Census Geocoder, free, no key) or `nominatim` also sends listings' street addresses "
+        "to that online service, to pin them at the address; any other value stops the app",
+        choices=("offline", "census", "nominatim"),
+    ),
+    Setting(
+        "GEOCODER_FOR_PATIENTS",
+        None,
+        bool | None,
+        "also send a patient's street-address search to the online geocoder",
+        shown="on for `nominatim`, off for `census`",
+    ),
+    Setting(
+        "GEOCODER_CENSUS_URL",
+        "https://geocoding.geo.census.gov",
+        str,
+        "where the US Census Geocoder answers, when `GEOCODER` is `census`",
+    ),
+    Setting(
+        "GEOCODER_BATCH_TIMEOUT",
+        600.0,
+        float,
+        "seconds to wait for one Census batch answer (up to 10,000 addresses) from "
+        "`finder geocode-listings` or an import; the admin's button waits at most 20",
     ),
     Setting(
         "GEOCODER_DOMAIN",
@@ -70,7 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
         "GEOCODER_TIMEOUT",
         5.0,
         float,
-        "seconds to wait for the online geocoder before telling the patient to use a ZIP code",
+        "seconds to wait for one address from the online geocoder before falling back to the ZIP "
+        "code",
     ),
     Setting(
         "GEOCODER_MIN_DELAY",
@@ -239,14 +263,22 @@ def convert(setting: Setting, value: Any, origin: str = "") -> Any:
         return None
     [kind] = [k for k in kinds if k is not type(None)]
     converter, words = _CONVERTERS[kind]
+    where = f" (from {origin})" if origin else ""
     try:
-        return converter(value)
+        converted = converter(value)
     except (TypeError, ValueError):
-        where = f" (from {origin})" if origin else ""
         raise SettingError(
             f"The setting {setting.name}{where} must be {words}"
             f"{' or None' if nullable else ''}, not {value!r}."
         ) from None
+    if setting.choices and converted not in setting.choices:
+        # A misspelt choice once meant the default in silence (FINDER_GEOCODER=censsus ran
+        # offline): it stops the start instead.
+        raise SettingError(
+            f"The setting {setting.name}{where} must be one of "
+            f"{', '.join(setting.choices)}, not {value!r}."
+        )
+    return converted
 
 
 def defaults(instance: Path) -> dict[str, Any]:

@@ -145,7 +145,12 @@ class ImportRun(Base):
 
 
 class GeocodeCache(Base):
-    """Street addresses the online geocoder already answered, so re-imports don't ask again."""
+    """Street addresses the online geocoder already answered, so re-imports don't ask again.
+
+    No coordinates means the service found no single match. `service` says which one
+    answered: a place found by either is used, but a "not found" counts only for the service
+    that said it, so switching services asks again.
+    """
 
     __tablename__ = "geocode_cache"
 
@@ -153,6 +158,7 @@ class GeocodeCache(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    service: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
 
 
 class AdminUser(Base):

@@ -124,6 +124,26 @@ def test_create_app_refuses_a_bad_setting(database_url: str) -> None:
         create_app({"TESTING": True, "DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": "lots"})
 
 
+@pytest.mark.parametrize("value", ["censsus", "google", "Census", ""])
+def test_an_unknown_geocoder_stops_the_start(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # It used to mean "offline" in silence: an admin who misspelt census got no geocoding.
+    monkeypatch.setenv("FINDER_GEOCODER", value)
+    with pytest.raises(SettingError) as info:
+        create_app({"TESTING": True, "DATABASE_URL": database_url})
+    assert str(info.value) == (
+        "The setting GEOCODER (from FINDER_GEOCODER) must be one of offline, census, "
+        f"nominatim, not {value!r}."
+    )
+
+
+@pytest.mark.parametrize("value", ["offline", "census", "nominatim"])
+def test_each_geocoder_starts(database_url: str, value: str) -> None:
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "GEOCODER": value})
+    assert app.config["GEOCODER"] == value
+
+
 def test_the_description_hides_secrets() -> None:
     cfg = {
         "SECRET_KEY": "a-long-and-random-secret-key",

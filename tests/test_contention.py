@@ -136,7 +136,10 @@ def write_lock(app: Flask) -> Iterator[Callable[[float], threading.Event]]:
         def run() -> None:
             conn = sqlite3.connect(path, isolation_level=None)
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO geocode_cache VALUES ('x', 1, 1, '2026-01-01')")
+            conn.execute(
+                "INSERT INTO geocode_cache (address, latitude, longitude, created_at) "
+                "VALUES ('x', 1, 1, '2026-01-01')"
+            )
             held.set()
             test_over.wait(seconds)
             conn.execute("ROLLBACK")

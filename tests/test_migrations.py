@@ -79,3 +79,41 @@ def test_0003_keeps_every_admin_and_gives_each_a_session_version(
             outer.rollback()
     finally:
         engine.dispose()
+
+
+def test_0004_says_nominatim_gave_every_answer_cached_before_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path / 'at-0003.sqlite'}"  # a database of its own
+    engine = db.make_engine(database_url)
+    insert = (
+        "INSERT INTO geocode_cache (address, latitude, longitude, created_at) "
+        "VALUES (:address, :latitude, :longitude, :created_at)"
+    )
+    cached = [
+        {"address": "1 Example St, Boston, MA, 02115", "latitude": 42.35, "longitude": -71.07},
+        {"address": "99 Nowhere Ln, Boston, MA, 02115", "latitude": None, "longitude": None},
+    ]
+    try:
+        with engine.connect() as conn, conn.begin() as outer:
+            config = db.alembic_config(conn)
+            if MigrationContext.configure(conn).get_current_revision():
+                command.downgrade(config, "0003")
+            command.upgrade(config, "0003")
+            conn.execute(sa.text(insert), [{**c, "created_at": T0} for c in cached])
+            command.upgrade(config, "head")
+            rows = conn.execute(
+                sa.text("SELECT address, latitude, service FROM geocode_cache ORDER BY address")
+            ).all()
+            assert [tuple(r) for r in rows] == [
+                ("1 Example St, Boston, MA, 02115", 42.35, "nominatim"),
+                ("99 Nowhere Ln, Boston, MA, 02115", None, "nominatim"),
+            ]
+            command.downgrade(config, "0003")
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("geocode_cache")}
+            assert "service" not in columns and "latitude" in columns
+            command.upgrade(config, "head")
+            outer.rollback()
+    finally:
+        engine.dispose()

@@ -1,20 +1,27 @@
-"""Where an imported or edited listing is: the coordinates given, else its street address from
-the online geocoder (cached), else the centre of its ZIP code."""
+"""Where an imported, edited or already listed listing is: the coordinates given, else its
+street address from the online geocoder (cached), else the centre of its ZIP code."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
 
+import sqlalchemy as sa
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from finder.models import GeocodeCache
+from finder.directory import lookup
+from finder.directory.lookup import SERVICES, service_name, street_key
+from finder.models import Listing, _now
 from finder.places import geocode
+from finder.places.census import Address
 
 OUTAGE = (
     "The online geocoder did not answer, so some rows were placed at the centre of "
     "their ZIP code. Import the file again later to place them exactly."
 )
+APPROXIMATE = ("zip", "city")  # precisions a street address can improve on
 
 
 def locate_rows(
@@ -23,39 +30,168 @@ def locate_rows(
     geocoder: Geocoder | None,
     min_delay: float,
 ) -> list[str]:
-    """Give rows without coordinates a location: the online geocoder if configured (cached),
-    else the ZIP's centre. An outage falls back to the ZIP and says so in the notes returned;
-    it never fails."""
+    """Give rows without coordinates a location: the online geocoder if configured (cached;
+    the Census in batches), else the ZIP's centre. An outage falls back to the ZIP and says
+    so in the notes returned; it never fails."""
     table = geocode.zip_table()
-    failed = 0
-    for values in clean:
-        if values["latitude"] is not None or not values["zip"] or not values["address"]:
+    todo = [v for v in clean if v["latitude"] is None and v["zip"] and v["address"]]
+    found = lookup.Lookup()
+    if geocoder is not None and todo:
+        addresses = {
+            street_key(v): Address(v["address"], v["city"], v["state"], v["zip"]) for v in todo
+        }
+        found = lookup.look_up(session, geocoder, min_delay, addresses)
+    for values in todo:
+        position = found.found.get(street_key(values))
+        if position is not None:
+            values["latitude"], values["longitude"] = position
+            values["precision"] = "street"
             continue
-        if geocoder is not None and failed < 3:
-            street = ", ".join(
-                p for p in (values["address"], values["city"], values["state"], values["zip"]) if p
-            )
-            cached = session.get(GeocodeCache, street)
-            if cached is None:
-                try:
-                    place = geocode.geocode_address(geocoder, street, min_delay)
-                    cached = GeocodeCache(address=street, latitude=place.lat, longitude=place.lon)
-                except geocode.LocationError as exc:
-                    if exc.code == "geocoder_unavailable":
-                        failed += 1
-                    else:
-                        cached = GeocodeCache(address=street, latitude=None, longitude=None)
-                if cached is not None:
-                    # The cache commits on its own: an address found stays found, even when
-                    # this import is refused or only previewed.
-                    with Session(session.get_bind()) as side, side.begin():
-                        side.merge(cached)
-            if cached is not None and cached.latitude is not None:
-                values["latitude"], values["longitude"] = cached.latitude, cached.longitude
-                values["precision"] = "street"
-                continue
         # A row's ZIP was checked against this table when the row was; a direct look-up keeps
         # a 100k-row import fast (the offline geocoder would parse each ZIP as a query again).
         rec = table.zips[values["zip"]]
         values["latitude"], values["longitude"], values["precision"] = rec.lat, rec.lon, "zip"
-    return [OUTAGE] if failed else []
+    return [OUTAGE] if found.unanswered else []
+
+
+@dataclass(frozen=True)
+class Placing:
+    """What placing listings by their street addresses did."""
+
+    service: str
+    considered: int = 0  # listings whose address was looked up (or found in the cache)
+    placed: int = 0  # now pinned at their street address
+    not_found: int = 0  # no single match: they stay where they were
+    unanswered: int = 0  # the service didn't answer: they stay, and a later run asks again
+    known_missing: int = 0  # the service found no match before, for the same address
+    remaining: int = 0  # left for a later run by the limit
+    requests: int = 0
+    from_cache: int = 0
+
+    def sentences(self) -> list[str]:
+        """The outcome in words, for the admin page and the command line."""
+        name = SERVICES.get(self.service, self.service)
+        out = []
+        if self.considered:
+            out.append(
+                f"Looked up {_listings(self.considered)} with {name} "
+                f"({_n(self.requests, 'request')}, {self.from_cache:,} from the cache): "
+                f"{_listings(self.placed)} now pinned at the street address"
+                + (
+                    f", {self.not_found:,} not found there (they stay at the centre of their "
+                    "ZIP code or city)"
+                    if self.not_found
+                    else ""
+                )
+                + "."
+            )
+        if self.known_missing:
+            out.append(
+                f"{_listings(self.known_missing)} {_were(self.known_missing)} not found by {name} "
+                "before, at the same address, so not asked again."
+            )
+        if self.unanswered:
+            out.append(
+                f"{name[0].upper()}{name[1:]} did not answer for {_listings(self.unanswered)}: "
+                "they stay at their ZIP code's centre and nothing else changed. Try again later."
+            )
+        if self.remaining:
+            out.append(
+                f"{_n(self.remaining, 'more listing')} placed only by ZIP code or city "
+                f"{'is' if self.remaining == 1 else 'are'} left for the next run."
+            )
+        if not out:
+            out.append(
+                "No listing placed only by ZIP code or city has a street address to look up."
+            )
+        return out
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _listings(count: int) -> str:
+    return _n(count, "listing")
+
+
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def approximate(session: Session) -> int:
+    """How many listings with a street address are placed only by ZIP code or city."""
+    stmt = sa.select(sa.func.count()).select_from(Listing).where(*_placeable(APPROXIMATE))
+    return session.scalar(stmt) or 0
+
+
+def _placeable(precisions: Iterable[str]) -> list[sa.ColumnElement[bool]]:
+    return [Listing.precision.in_(list(precisions)), Listing.address != "", Listing.zip != ""]
+
+
+def place_listings(
+    session: Session,
+    geocoder: Geocoder,
+    min_delay: float,
+    *,
+    precisions: Iterable[str] = APPROXIMATE,
+    listing_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> Placing:
+    """Pin listings placed only by ZIP code or city (or those of `precisions`) at their street
+    addresses, at most `limit` of them (lowest ids first), in one transaction. A listing is
+    moved only if its address is still the one looked up; one without a match, or during an
+    outage, stays where it is. Addresses the service could not find before are skipped, so
+    each run (or press of the admin's button) gets on to new ones."""
+    where = _placeable(p for p in precisions if p in APPROXIMATE)
+    if listing_ids is not None:
+        where.append(Listing.id.in_(list(listing_ids)))
+    stmt = sa.select(
+        Listing.id, Listing.address, Listing.city, Listing.state, Listing.zip, Listing.precision
+    )
+    every = session.execute(stmt.where(*where).order_by(Listing.id)).all()
+    service = service_name(geocoder)
+    missing = lookup.known_missing(session, service, [street_key(r._asdict()) for r in every])
+    todo = [r for r in every if street_key(r._asdict()) not in missing]
+    rows = todo[:limit]
+    addresses = {street_key(r._asdict()): Address(r.address, r.city, r.state, r.zip) for r in rows}
+    session.rollback()  # hold no transaction (nor SQLite's read snapshot) while waiting on it
+    answers = (
+        lookup.look_up(session, geocoder, min_delay, addresses, timeout=timeout)
+        if rows
+        else lookup.Lookup()
+    )
+    table = cast(sa.Table, Listing.__table__)
+    placed, now = 0, _now()
+    for r in rows:
+        found = answers.found.get(street_key(r._asdict()))
+        if found is None:
+            continue
+        # Only if the listing is still what was looked up: an edit meanwhile wins.
+        done = session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == r.id,
+                table.c.address == r.address,
+                table.c.city == r.city,
+                table.c.state == r.state,
+                table.c.zip == r.zip,
+                table.c.precision == r.precision,
+            )
+            .values(latitude=found[0], longitude=found[1], precision="street", updated_at=now)
+        )
+        placed += getattr(done, "rowcount", 0) or 0
+    session.commit()
+    keys = [street_key(r._asdict()) for r in rows]
+    return Placing(
+        service,
+        considered=len(rows),
+        placed=placed,
+        not_found=sum(k in answers.not_found for k in keys),
+        unanswered=sum(k in answers.unanswered for k in keys),
+        known_missing=len(every) - len(todo),
+        remaining=len(todo) - len(rows),
+        requests=answers.requests,
+        from_cache=answers.from_cache,
+    )

@@ -230,35 +230,70 @@ def offline_geocoder() -> OfflineGeocoder:
 
 @dataclass(frozen=True)
 class Geocoders:
-    """An app's geocoders: the offline table always, an online service for street addresses if
-    the settings choose one, and the pace of its calls."""
+    """An app's geocoders: the offline table always; the online service the settings choose
+    for listings' street addresses; the same service for a patient's street-address search
+    only if they say so too; and the pace of its calls."""
 
     offline: OfflineGeocoder = field(default_factory=offline_geocoder)
-    online: Geocoder | None = None
+    online: Geocoder | None = None  # a patient's street-address search (locate)
     min_delay: float = 1.0  # seconds between online calls
+    listings: Geocoder | None = None  # listings' street addresses: import, admin, CLI
 
 
 def from_config(config: Mapping[str, Any]) -> Geocoders:
     """The geocoders an app's settings (GEOCODER and its GEOCODER_* settings) ask for."""
-    return Geocoders(offline_geocoder(), online_geocoder(config), config["GEOCODER_MIN_DELAY"])
+    service = online_geocoder(config)
+    for_patients = config.get("GEOCODER_FOR_PATIENTS")
+    if for_patients is None:
+        # Nominatim served patients' searches before the Census was offered, and still does;
+        # the Census serves them only when an admin says so.
+        for_patients = config.get("GEOCODER") == "nominatim"
+    return Geocoders(
+        offline_geocoder(),
+        service if for_patients else None,
+        config.get("GEOCODER_MIN_DELAY", 1.0),
+        service,
+    )
 
 
 def online_geocoder(config: Mapping[str, Any]) -> Geocoder | None:
     """The admin-configured online geocoder for street addresses, or None (the default)."""
-    if config.get("GEOCODER") != "nominatim":
+    name = config.get("GEOCODER", "offline")
+    if name == "offline":
         return None
-    return _nominatim(
-        config["GEOCODER_DOMAIN"],
-        config["GEOCODER_SCHEME"],
-        config["GEOCODER_USER_AGENT"],
-        config["GEOCODER_TIMEOUT"],
-    )
+    if name == "census":
+        return _census(
+            config.get("GEOCODER_CENSUS_URL", "https://geocoding.geo.census.gov"),
+            config.get("GEOCODER_TIMEOUT", 5.0),
+            config.get("GEOCODER_BATCH_TIMEOUT", 600.0),
+            config.get("GEOCODER_USER_AGENT", "net-finder/0.1"),
+        )
+    if name == "nominatim":
+        return _nominatim(
+            config["GEOCODER_DOMAIN"],
+            config["GEOCODER_SCHEME"],
+            config["GEOCODER_USER_AGENT"],
+            config["GEOCODER_TIMEOUT"],
+        )
+    # The settings refuse any other name at start; a hand-made mapping gets the same answer.
+    raise ValueError(f"GEOCODER must be offline, census or nominatim, not {name!r}.")
 
 
 @functools.cache
 def _nominatim(domain: str, scheme: str, user_agent: str, timeout: float) -> Nominatim:
     # One instance per configuration, so its rate limiter spans every request of the process.
     return Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
+
+
+@functools.cache
+def _census(url: str, timeout: float, batch_timeout: float, user_agent: str) -> Geocoder:
+    # One instance per configuration, like _nominatim, for the same reason. Imported here:
+    # an offline app never loads it.
+    from finder.places import census
+
+    return census.CensusGeocoder(
+        url, timeout=timeout, batch_timeout=batch_timeout, user_agent=user_agent
+    )
 
 
 @functools.cache

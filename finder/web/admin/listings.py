@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from finder import db, vocab
-from finder.directory import listings
+from finder.directory import listings, locate, lookup
 from finder.directory.cells import VOCABULARIES
 from finder.directory.rows import BOOLEANS, COLUMNS, Problem
 from finder.models import Listing
@@ -15,6 +15,11 @@ from finder.places import geocode
 from finder.web.admin.auth import safe_next
 
 KINDS = {k.slug for k in vocab.KINDS}
+# One press of "place all" must answer within gunicorn's 30 s: one Census batch of this many
+# listings, waited on for at most PRESS_WAIT seconds, or this many one-by-one look-ups (about
+# a second each). `finder geocode-listings` has no such bound.
+PER_PRESS = {"census": 1000, "nominatim": 20}
+PRESS_WAIT = 20.0
 PUBLISHED = {"yes": True, "no": False}
 
 bp = Blueprint("listings", __name__)
@@ -50,7 +55,17 @@ def index() -> str:
         page=page,
         filters=filters,
         sources=listings.sources(db.session()),
+        service=_service(),
+        geocoder_names=lookup.SERVICES,
+        approximate=locate.approximate(db.session()) if _service() else 0,
+        per_press=PER_PRESS.get(_service(), 0),
     )
+
+
+def _service() -> str:
+    """The online geocoder's name for listings' addresses, or "" when there is none."""
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
+    return lookup.service_name(geocoders.listings) if geocoders.listings else ""
 
 
 def _raw(form: MultiDict[str, str]) -> dict[str, str]:
@@ -73,6 +88,8 @@ def _edit_page(item: Listing, values: dict[str, str], problems: list[Problem]) -
         values=values,
         errors=errors,
         chosen={c: set(values[c].split(";")) for c in VOCABULARIES},
+        service=_service(),
+        geocoder_names=lookup.SERVICES,
     )
 
 
@@ -92,7 +109,7 @@ def save(listing_id: int) -> Response | tuple[str, int]:
     raw = _raw(request.form)
     geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
     problems, notes = listings.update(
-        db.session(), item, raw, geocoder=geocoders.online, min_delay=geocoders.min_delay
+        db.session(), item, raw, geocoder=geocoders.listings, min_delay=geocoders.min_delay
     )
     if problems:
         return _edit_page(item, raw, problems), 400
@@ -100,6 +117,42 @@ def save(listing_id: int) -> Response | tuple[str, int]:
     for note in notes:
         flash(note)
     return redirect(url_for("admin.listings.edit", listing_id=item.id))
+
+
+def _place(listing_ids: list[int] | None) -> locate.Placing | None:
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
+    if geocoders.listings is None:
+        flash("No online geocoder is set, so listings stay at their ZIP code's centre.")
+        return None
+    service = lookup.service_name(geocoders.listings)
+    placing = locate.place_listings(
+        db.session(),
+        geocoders.listings,
+        geocoders.min_delay,
+        listing_ids=listing_ids,
+        limit=PER_PRESS[service],
+        timeout=PRESS_WAIT,
+    )
+    for sentence in placing.sentences():
+        flash(sentence)
+    return placing
+
+
+@bp.post("/listings/<int:listing_id>/place")
+def place(listing_id: int) -> Response:
+    """Pin one listing placed by ZIP code or city at its street address."""
+    _place([_listing(listing_id).id])
+    return redirect(url_for("admin.listings.edit", listing_id=listing_id))
+
+
+@bp.post("/listings/place")
+def place_all() -> Response:
+    """Pin listings placed only by ZIP code or city at their street addresses, a bounded
+    number a press (PER_PRESS)."""
+    placing = _place(None)
+    if placing is not None and placing.remaining:
+        flash("Press the button again for the next ones, or run `finder geocode-listings`.")
+    return redirect(url_for("admin.listings.index"))
 
 
 def _set_published(listing_id: int, published: bool) -> Response:
