@@ -13,7 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from finder import db
+from finder.directory import importer
 from finder.models import Listing, ListingChange, Report
+from tests.conftest import ROWS, csv_bytes
 from tests.test_admin import EMAIL, _admin_account, login  # noqa: F401  (an autouse fixture)
 
 
@@ -252,3 +254,126 @@ def test_due_for_review_lists_the_oldest_first_and_verified_today_stamps(
     assert "1 listing due" in page and "“Dr. Old” is verified as of today." in page
     assert ">Dr. Old</a>" not in page and ">Dr. Never</a>" in page
     assert fresh.id and never.id
+
+
+def edit_form(admin: FlaskClient, path: str) -> dict[str, str]:
+    """The edit form's fields as a browser would send them back (checked boxes only)."""
+    page = admin.get(path).get_data(as_text=True)
+    fields: dict[str, str] = {}
+    for tag in re.findall(r"<input [^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name or (kind and kind.group(1) == "checkbox" and "checked" not in tag):
+            continue
+        fields[name.group(1)] = value.group(1) if value else ""
+    for name, body in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
+        fields[name] = body
+    for name, chosen in re.findall(
+        r'<select [^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S
+    ):
+        fields[name] = chosen
+    return fields
+
+
+def test_an_accepted_correction_fills_the_edit_and_the_edit_is_logged(
+    app: Flask, client: FlaskClient, admin: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    item = add(name="Dr. Phone", phone="(617) 555-0100", last_verified=dt.date(2024, 1, 2))
+    send(client, f"/listings/{item.id}/report", message="New number", right_value="617-555-0199")
+    [report] = all_reports(app)
+    data = {"csrf_token": token(admin, f"/admin/reports/{report.id}"), "field": "phone"}
+    edit_path = admin.post(f"/admin/reports/{report.id}/accept", data=data).headers["Location"]
+    page = admin.get(edit_path).get_data(as_text=True)
+    assert "Report #" in page and "New number" in page
+    fields = edit_form(admin, edit_path)
+    assert fields["phone"] == "617-555-0199" and fields["verified"] == "1"
+    saved = admin.post(f"/admin/listings/{item.id}/edit", data=fields)
+    assert saved.status_code == 302
+    with app.app_context():
+        listing = db.session().get(Listing, item.id)
+        assert listing is not None
+        assert listing.phone == "(617) 555-0199"  # through the import's own checks
+        assert (listing.last_verified, listing.verified_by) == (dt.date.today(), EMAIL)
+        changes = db.session().scalars(sa.select(ListingChange).order_by(ListingChange.field))
+        assert [(c.field, c.old, c.new, c.user) for c in changes] == [
+            ("last_verified", "2024-01-02", dt.date.today().isoformat(), EMAIL),
+            ("phone", "(617) 555-0100", "(617) 555-0199", EMAIL),
+        ]
+    history = admin.get(f"/admin/listings/{item.id}/edit").get_data(as_text=True)
+    assert '<code>phone</code></td><td class="pre">(617) 555-0100</td>' in history
+    # An edit saved without the box ticked leaves "last verified" as it was.
+    fields = edit_form(admin, f"/admin/listings/{item.id}/edit")
+    fields.pop("verified")
+    fields["name"] = "Dr. Phone Renamed"
+    admin.post(f"/admin/listings/{item.id}/edit", data=fields)
+    with app.app_context():
+        [rename] = (
+            db.session()
+            .scalars(sa.select(ListingChange).where(ListingChange.field == "name"))
+            .all()
+        )
+        assert (rename.old, rename.new) == ("Dr. Phone", "Dr. Phone Renamed")
+
+
+def test_an_admin_adds_a_listing_without_a_file(app: Flask, admin: FlaskClient) -> None:
+    fields = edit_form(admin, "/admin/listings/new")
+    fields.update(
+        kind="program",
+        name="Example NET Center",
+        address="1 Example St",
+        zip="02115",
+        phone="617 555 0111",
+    )
+    bad = admin.post("/admin/listings/new", data={**fields, "zip": "99999"})
+    assert bad.status_code == 400 and "ZIP code 99999 was not found" in bad.get_data(True)
+    made = admin.post("/admin/listings/new", data=fields)
+    assert made.status_code == 302
+    with app.app_context():
+        item = db.session().scalar(sa.select(Listing).where(Listing.name == "Example NET Center"))
+        assert item is not None and not item.published and item.source == "manual"
+        assert (item.state, item.precision, item.phone) == ("MA", "zip", "(617) 555-0111")
+        assert item.last_verified == dt.date.today()
+    assert made.headers["Location"] == f"/admin/listings/{item.id}/edit"
+
+
+def test_patients_see_a_stale_listing_and_its_source(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    stale = add(last_verified=dt.date(2023, 3, 9), source="NANETS list")
+    page = client.get(f"/listings/{stale.id}").get_data(as_text=True)
+    assert "Not verified since March 2023" in page and "NANETS list" in page
+    fresh = add(last_verified=dt.date.today(), source="manual")
+    page = client.get(f"/listings/{fresh.id}").get_data(as_text=True)
+    assert "Not verified since" not in page and "NET Finder&#39;s admins" in page
+
+
+def test_an_import_names_itself_on_the_listings_it_made_and_changed(
+    app: Flask, admin: FlaskClient
+) -> None:
+    with app.app_context():
+        first = importer.load_csv(db.session(), csv_bytes(*ROWS), "partner", filename="a.csv")
+        changed = ROWS[0].replace("Dr. Ana Peña", "Dr. Ana Peña-Ruiz")
+        second = importer.load_csv(db.session(), csv_bytes(changed, *ROWS[1:]), "partner")
+        assert first.created == 3 and second.updated == 1
+        runs = db.session().scalars(sa.text("SELECT id FROM import_run ORDER BY id")).all()
+        rows = (
+            db.session()
+            .execute(
+                sa.select(
+                    Listing.external_id, Listing.created_by_import, Listing.changed_by_import
+                ).order_by(Listing.external_id)
+            )
+            .all()
+        )
+    assert [tuple(r) for r in rows] == [
+        ("a1", runs[0], runs[1]),
+        ("a2", runs[0], runs[0]),
+        ("a3", runs[0], runs[0]),
+    ]
+    with app.app_context():
+        a1 = db.session().scalar(sa.select(Listing.id).where(Listing.external_id == "a1"))
+    page = admin.get(f"/admin/listings/{a1}/edit").get_data(as_text=True)
+    assert f"import #{runs[0]}</a> (a.csv)" in page and f"import #{runs[1]}</a>" in page

@@ -217,7 +217,8 @@ def update(
     min_delay: float = 1.0,
 ) -> tuple[list[Problem], list[str]]:
     """Check CSV-column text with the import's rules, locate it like an import, and save it,
-    logging each changed field under `user`; `verified` also stamps it as checked today.
+    logging each changed field under `user`; `verified` also stamps it as checked today. A
+    new listing (no id yet) is added.
 
     Returns the problems (nothing is saved when there are any) and notes about the location.
     """
@@ -238,11 +239,14 @@ def update(
             message = f"Listing #{twin} of source “{item.source}” already has this external id."
             return [Problem(1, "external_id", message)], []
     notes = locate.locate_rows(session, [values], geocoder, min_delay)
-    before = as_text(item)
+    before = dict.fromkeys(COLUMNS, "") if item.id is None else as_text(item)
     for column, value in values.items():
         setattr(item, column, value)
     if verified:
         item.last_verified, item.verified_by = today(), user
+    if item.id is None:
+        session.add(item)
+        session.flush()  # its id, for the history
     _log(session, item, _changes(before, as_text(item)), user)
     session.commit()
     return [], notes

@@ -1,16 +1,27 @@
-"""Admin listing pages: find, edit (with the import's own validation), publish, hide, delete."""
+"""Admin listing pages: find, add and edit (with the import's own validation, logged field by
+field), place by street address, publish, hide, delete."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from finder import db, vocab
-from finder.directory import listings, locate, lookup
+from finder.directory import history, listings, locate, lookup
 from finder.directory.cells import VOCABULARIES
 from finder.directory.rows import BOOLEANS, COLUMNS, Problem
-from finder.models import Listing
+from finder.models import Listing, Report
 from finder.places import geocode
 from finder.web.admin.auth import safe_next
 
@@ -78,10 +89,18 @@ def _raw(form: MultiDict[str, str]) -> dict[str, str]:
     return raw
 
 
-def _edit_page(item: Listing, values: dict[str, str], problems: list[Problem]) -> str:
+def _edit_page(
+    item: Listing,
+    values: dict[str, str],
+    problems: list[Problem],
+    *,
+    verified: bool = True,
+    report: Report | None = None,
+) -> str:
     errors: dict[str, list[str]] = {}
     for p in problems:
         errors.setdefault(p.column, []).append(p.message)
+    session = db.session()
     return render_template(
         "admin/edit.html",
         listing=item,
@@ -90,14 +109,66 @@ def _edit_page(item: Listing, values: dict[str, str], problems: list[Problem]) -
         chosen={c: set(values[c].split(";")) for c in VOCABULARIES},
         service=_service(),
         geocoder_names=lookup.SERVICES,
+        verified=verified,
+        report=report,
+        changes=listings.history(session, item.id) if item.id else [],
+        imports={
+            n: history.run(session, n)
+            for n in (item.created_by_import, item.changed_by_import)
+            if n is not None
+        },
     )
 
 
 @bp.get("/listings/<int:listing_id>/edit")
 def edit(listing_id: int) -> str:
-    """The edit form for one listing."""
+    """The edit form for one listing; from an accepted report, with the report beside it and
+    its right value in the field the admin chose."""
     item = _listing(listing_id)
-    return _edit_page(item, listings.as_text(item), [])
+    values = listings.as_text(item)
+    report = db.session().get(Report, request.args.get("report", 0, type=int))
+    if report is not None and request.args.get("field") in values:
+        values[request.args["field"]] = report.right_value
+    return _edit_page(item, values, [], report=report)
+
+
+@bp.get("/listings/new")
+def new() -> str:
+    """An empty form for a listing no file has: the edit form, with the edit's checks."""
+    return _edit_page(Listing(source="manual", published=False), dict.fromkeys(COLUMNS, ""), [])
+
+
+@bp.post("/listings/new")
+def create() -> Response | tuple[str, int]:
+    """Add a listing from the form; it starts unpublished, for a last look before patients
+    see it."""
+    item = Listing(source="manual", published=False)
+    saved = _save(item)
+    if saved is not None:
+        return saved
+    flash(f"Added “{item.name}”. It is unpublished: check it, then publish it.")
+    return redirect(url_for("admin.listings.edit", listing_id=item.id))
+
+
+def _save(item: Listing) -> tuple[str, int] | None:
+    """Check and save the posted form into `item`; the form again, with problems, if any."""
+    raw = _raw(request.form)
+    verified = bool(request.form.get("verified"))
+    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
+    problems, notes = listings.update(
+        db.session(),
+        item,
+        raw,
+        user=g.admin.email,
+        verified=verified,
+        geocoder=geocoders.listings,
+        min_delay=geocoders.min_delay,
+    )
+    if problems:
+        return _edit_page(item, raw, problems, verified=verified), 400
+    for note in notes:
+        flash(note)
+    return None
 
 
 # Saving and deleting have POST-only routes of their own: a view serving GET and POST that
@@ -106,16 +177,10 @@ def edit(listing_id: int) -> str:
 def save(listing_id: int) -> Response | tuple[str, int]:
     """Save an edited listing; it is checked by the same rules as an imported row."""
     item = _listing(listing_id)
-    raw = _raw(request.form)
-    geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
-    problems, notes = listings.update(
-        db.session(), item, raw, geocoder=geocoders.listings, min_delay=geocoders.min_delay
-    )
-    if problems:
-        return _edit_page(item, raw, problems), 400
+    saved = _save(item)
+    if saved is not None:
+        return saved
     flash(f"Saved “{item.name}”.")
-    for note in notes:
-        flash(note)
     return redirect(url_for("admin.listings.edit", listing_id=item.id))
 
 
