@@ -160,8 +160,8 @@ def census_points(path: Path = ZCTA_POINTS) -> dict[str, tuple[float, float]]:
 @functools.cache
 def zip_table() -> ZipTable:
     """Load the ZIP table once per process (about half a second)."""
-    # Loading makes ~400k objects and no garbage: the cyclic collector would walk them over and
-    # over for nothing, a third of the load time. It is paused for these few tenths of a second.
+    # Loading makes ~300k objects the cyclic collector tracks, and no garbage: it would walk
+    # them over and over for nothing, a third of the load time. So it pauses for the load.
     paused = gc.isenabled()
     gc.disable()
     try:
