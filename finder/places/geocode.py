@@ -162,12 +162,12 @@ def zip_table() -> ZipTable:
     """Load the ZIP table once per process (about half a second)."""
     # Loading makes ~300k objects the cyclic collector tracks, and no garbage: it would walk
     # them over and over for nothing, a third of the load time. So it pauses for the load.
-    paused = gc.isenabled()
+    collecting = gc.isenabled()  # gunicorn.conf.py turns it off for the whole start-up
     gc.disable()
     try:
         return ZipTable(zipcodes.list_all(), census_points())
     finally:
-        if paused:
+        if collecting:
             gc.enable()
 
 
