@@ -31,7 +31,7 @@ from finder import accounts, create_app, db, models  # noqa: F401  (models fill 
 from finder.directory import synth
 from finder.models import Listing
 
-BOSTON = (42.3427, -71.0922)  # the centroid of ZIP 02115 in the shipped table
+BOSTON = (42.3427, -71.0922)  # in ZIP 02115, 0.26 mi from its Census point (the table's)
 
 # The listings file the import, upload and command line tests start from: a doctor with an
 # accented name and no coordinates, a program whose ZIP code lost its leading zero (as Excel

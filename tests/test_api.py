@@ -26,10 +26,10 @@ def test_search_returns_nearest_first(client: FlaskClient, add: Callable[..., Li
     first = body["results"][0]
     assert {"id", "kind", "name", "latitude", "longitude", "distance_miles"} <= first.keys()
     assert list(first)[:3] == ["id", "kind", "name"]  # reading order, not alphabetical
-    assert first["distance_miles"] == 0.0
+    assert first["distance_miles"] == 0.26  # from 02115's Census point to conftest's BOSTON
     assert body["query"]["origin"] == {
-        "lat": 42.3427,
-        "lon": -71.0922,
+        "lat": 42.339422,
+        "lon": -71.094531,
         "label": "02115 (Boston, MA)",
         "precision": "zip",
     }

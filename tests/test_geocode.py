@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -137,6 +138,17 @@ def test_zero_coordinates_are_treated_as_missing() -> None:
     table = geocode.zip_table()
     assert all(not (r.lat == 0 and r.lon == 0) for r in table.zips.values())
     assert len(table.zips) > 40_000
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_the_table_leaves_the_garbage_collector_as_it_found_it(collecting: bool) -> None:
+    # The load pauses the collector; gunicorn.conf.py keeps it off for the whole start-up.
+    (gc.enable if collecting else gc.disable)()
+    try:
+        geocode.zip_table.__wrapped__()
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
 
 
 # --- the online geocoder, against a fake Nominatim on 127.0.0.1 -------------------------

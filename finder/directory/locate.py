@@ -50,7 +50,8 @@ def locate_rows(
         # A row's ZIP was checked against this table when the row was; a direct look-up keeps
         # a 100k-row import fast (the offline geocoder would parse each ZIP as a query again).
         rec = table.zips[values["zip"]]
-        values["latitude"], values["longitude"], values["precision"] = rec.lat, rec.lon, "zip"
+        values["latitude"], values["longitude"] = rec.lat, rec.lon
+        values["precision"] = rec.precision  # "city" for a ZIP placed at its city's centre
     return [OUTAGE] if found.unanswered else []
 
 

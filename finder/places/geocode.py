@@ -1,13 +1,17 @@
-"""Turning what a patient types into a place: an offline US ZIP/city table first, then an
-opt-in online geopy geocoder for street addresses."""
+"""Turning what a patient types into a place: an offline US ZIP/city table first (Census ZCTA
+interior points, else the `zipcodes` package's GeoNames points), then an opt-in online geopy
+geocoder for street addresses."""
 
 from __future__ import annotations
 
 import functools
+import gc
+import gzip
 import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import zipcodes
@@ -18,10 +22,13 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from shapely import STRtree, points
 
+from finder.paths import DATA
 from finder.places.states import state_code
 
 EXTENSION = "finder.geocoders"  # app.extensions key: the app's Geocoders
 EXAMPLE = "a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)"
+# The Census ZCTA interior points, built by scripts/make_zip_positions.py (its header says whence).
+ZCTA_POINTS = DATA / "zcta_points.csv.gz"
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class LocationError(ValueError):
 
 @dataclass(frozen=True)
 class ZipRecord:
-    """One row of the offline ZIP table."""
+    """One row of the offline ZIP table, and where its position came from."""
 
     zip: str
     city: str
@@ -63,6 +70,14 @@ class ZipRecord:
     county: str
     lat: float
     lon: float
+    # "census": its ZCTA's interior point; "zipcodes": the zipcodes package's GeoNames point (a
+    # ZIP with no ZCTA: PO boxes, unique ZIPs); "city": its city's centre (no point anywhere).
+    source: str
+
+    @property
+    def precision(self) -> str:
+        """How exact the position is, in models.PRECISIONS' words: "zip", or "city"."""
+        return "city" if self.source == "city" else "zip"
 
 
 def _norm_city(text: str) -> str:
@@ -73,21 +88,33 @@ def _norm_city(text: str) -> str:
 
 
 class ZipTable:
-    """The shipped US ZIP centroid table (PyPI `zipcodes`, coordinates from GeoNames)."""
+    """The offline US ZIP table: every ZIP of PyPI `zipcodes` (city, state, county), placed at
+    its Census ZCTA interior point, else at zipcodes' GeoNames point, else at its city's centre;
+    and the city centres, averaged from those points."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, rows: list[dict[str, Any]], census: Mapping[str, tuple[float, float]]
+    ) -> None:
         self.zips: dict[str, ZipRecord] = {}
         sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         display: dict[tuple[str, str], str] = {}
+        unplaced = []
         for row in rows:
-            lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
-            if lat == 0 and lon == 0:  # 0,0 marks a missing coordinate, not a place
-                continue
-            rec = ZipRecord(row["zip_code"], row["city"], row["state"], row["county"], lat, lon)
-            self.zips[rec.zip] = rec
+            zip5, names = row["zip_code"], [row["city"], *row["acceptable_cities"]]
+            if zip5 in census:
+                (lat, lon), source = census[zip5], "census"
+            else:
+                lat, lon, source = float(row["lat"] or 0), float(row["long"] or 0), "zipcodes"
+                if lat == 0 and lon == 0:  # 0,0 marks a missing coordinate, not a place
+                    # APO/FPO/DPO are mail routes to units abroad, not towns: left unplaced.
+                    if row["zip_code_type"] != "MILITARY":
+                        unplaced.append((row, names))
+                    continue
+            rec = ZipRecord(zip5, row["city"], row["state"], row["county"], lat, lon, source)
+            self.zips[zip5] = rec
             # City centres average the ordinary ZIPs; PO box and unique ZIPs cluster downtown.
             weight = 1.0 if row["zip_code_type"] == "STANDARD" else 0.01
-            for name in [row["city"], *row["acceptable_cities"]]:
+            for name in names:
                 key = (_norm_city(name), rec.state)
                 acc = sums[key]
                 acc[0] += lat * weight
@@ -95,23 +122,53 @@ class ZipTable:
                 acc[2] += weight
                 display.setdefault(key, row["city"] if name == row["city"] else name.title())
         self.cities = {k: (a[0] / a[2], a[1] / a[2], display[k]) for k, a in sums.items()}
+        # A ZIP with no point of its own stands at its city's centre (or an alias's), so typing
+        # it still finds the city; its precision says "city", not "zip".
+        for row, names in unplaced:
+            keys = [(_norm_city(name), row["state"]) for name in names]
+            centre = next((self.cities[k] for k in keys if k in self.cities), None)
+            if centre is not None:
+                self.zips[row["zip_code"]] = ZipRecord(
+                    row["zip_code"], row["city"], row["state"], row["county"], *centre[:2], "city"
+                )
         # A city's states, the one where it has the most ZIPs (its biggest) first.
         self.states_of_city: dict[str, list[str]] = defaultdict(list)
         for city, st in sorted(self.cities, key=lambda k: (k[0], -sums[k][2], k[1])):
             self.states_of_city[city].append(st)
-        self._records = list(self.zips.values())
+        # "Nearest" looks among ZIPs with a point of their own: one at a city centre marks no spot.
+        self._records = [r for r in self.zips.values() if r.source != "city"]
         self._tree = STRtree(points([(r.lon, r.lat) for r in self._records]))
 
     def nearest_zip(self, lat: float, lon: float) -> ZipRecord:
-        """The ZIP whose centroid is nearest to a point (planar nearest, fine at ZIP scale)."""
+        """The ZIP whose point is nearest to a point (planar nearest, fine at ZIP scale)."""
         index = self._tree.nearest(points(lon, lat))
         return self._records[int(index)]
+
+
+def census_points(path: Path = ZCTA_POINTS) -> dict[str, tuple[float, float]]:
+    """The shipped Census ZCTA interior points: ZIP -> (lat, lon)."""
+    with gzip.open(path, "rt", encoding="ascii") as f:
+        lines = f.read().splitlines()
+    out = {}
+    for line in lines:
+        if line[:1].isdigit():  # past the "#" credit lines and the "zip,lat,lon" header
+            zip5, lat, lon = line.split(",")
+            out[zip5] = (float(lat), float(lon))
+    return out
 
 
 @functools.cache
 def zip_table() -> ZipTable:
     """Load the ZIP table once per process (about half a second)."""
-    return ZipTable(zipcodes.list_all())
+    # Loading makes ~300k objects the cyclic collector tracks, and no garbage: it would walk
+    # them over and over for nothing, a third of the load time. So it pauses for the load.
+    collecting = gc.isenabled()  # gunicorn.conf.py turns it off for the whole start-up
+    gc.disable()
+    try:
+        return ZipTable(zipcodes.list_all(), census_points())
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class OfflineGeocoder(Geocoder):
@@ -135,7 +192,7 @@ class OfflineGeocoder(Geocoder):
                     f"We couldn't find the ZIP code {digits.zfill(5)}. Check the number, or "
                     "type your city and state instead (like Boston, MA).",
                 )
-            return Place(rec.lat, rec.lon, _zip_label(rec), "zip", rec.zip, rec.state)
+            return Place(rec.lat, rec.lon, _zip_label(rec), rec.precision, rec.zip, rec.state)
         city, st = _split_city_state(q)
         if city is None:
             raise LocationError("invalid_query", f"Type {EXAMPLE}.")
@@ -170,7 +227,7 @@ class OfflineGeocoder(Geocoder):
         return Place(lat, lon, f"{name}, {st}", "city", state=st)
 
     def nearest(self, lat: float, lon: float) -> ZipRecord:
-        """The ZIP whose centroid is nearest to a point."""
+        """The ZIP whose point is nearest to a point."""
         return zip_table().nearest_zip(lat, lon)
 
     def geocode(self, query: str, *, exactly_one: bool = True) -> Location | None:
@@ -183,7 +240,7 @@ class OfflineGeocoder(Geocoder):
         return loc if exactly_one else [loc]
 
     def reverse(self, query: tuple[float, float], *, exactly_one: bool = True) -> Location | None:
-        """The nearest ZIP centroid to a (lat, lon) point."""
+        """The nearest ZIP point to a (lat, lon) point."""
         rec = self.nearest(*query)
         loc = Location(_zip_label(rec), (rec.lat, rec.lon), {"zip": rec.zip})
         return loc if exactly_one else [loc]
