@@ -377,3 +377,16 @@ def test_an_import_names_itself_on_the_listings_it_made_and_changed(
         a1 = db.session().scalar(sa.select(Listing.id).where(Listing.external_id == "a1"))
     page = admin.get(f"/admin/listings/{a1}/edit").get_data(as_text=True)
     assert f"import #{runs[0]}</a> (a.csv)" in page and f"import #{runs[1]}</a>" in page
+
+
+def test_the_edit_form_attributes_are_attributes(
+    admin: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    # They came out escaped (inputmode="&quot;numeric&quot;"), which axe reports as invalid.
+    item = add()
+    page = admin.get(f"/admin/listings/{item.id}/edit").get_data(as_text=True)
+    assert (
+        'inputmode="numeric" autocomplete="off"' in page
+        and "&quot;" not in page.split("<form")[1].split("</form>")[0]
+    )
+    assert 'maxlength="200"' in page
