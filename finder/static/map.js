@@ -105,8 +105,8 @@
       var box = null;
       var at = null;
       for (var k = 0; k < NUDGES.length && !box; k++) {
-        var dx = NUDGES[k][0] * (w / 2 + 8);
-        var dy = NUDGES[k][1] * (h + 4);
+        var dx = NUDGES[k][0] * (w / 2 + 14);  // clear of a pin's or a cluster's half-width
+        var dy = NUDGES[k][1] * (h / 2 + 16);
         var b = [pt.x + dx - w / 2, pt.y + dy - h / 2 - 1, pt.x + dx + w / 2, pt.y + dy + h / 2 + 1];
         if (!overlaps(b, boxes)) { box = b; at = L.point(pt.x + dx, pt.y + dy); }
       }
