@@ -64,9 +64,9 @@
     if (z <= 4) return 400000;
     if (z <= 5) return 150000;
     if (z <= 6) return 60000;
-    if (z <= 7) return 25000;
-    if (z <= 8) return 10000;
-    if (z <= 9) return 4000;
+    if (z <= 7) return 40000;
+    if (z <= 8) return 15000;
+    if (z <= 9) return 5000;
     return 0;
   }
 
@@ -85,14 +85,11 @@
     var z = map.getZoom();
     var least = minPopulation(z);
     var size = map.getSize();
-    var boxes = [];
-    // Markers are where the patient looks: names keep clear of them.
-    map.getContainer().querySelectorAll(".map-pin, .map-origin").forEach(function (el) {
-      var r = el.getBoundingClientRect();
-      var c = map.getContainer().getBoundingClientRect();
-      boxes.push([r.left - c.left, r.top - c.top, r.right - c.left, r.bottom - c.top]);
-    });
+    // Markers are where the patient looks: names keep clear of them (where the clusters
+    // will be for this view, not where an animation has them now).
+    var boxes = pinBoxes();
     var shown = 0;
+    var drawn = {};
     for (var i = 0; i < places.length && shown < 200; i++) {
       var p = places[i];
       if (p[3] < least) break;  // biggest first: the rest are smaller still
@@ -105,8 +102,8 @@
       var box = null;
       var at = null;
       for (var k = 0; k < NUDGES.length && !box; k++) {
-        var dx = NUDGES[k][0] * (w / 2 + 14);  // clear of a pin's or a cluster's half-width
-        var dy = NUDGES[k][1] * (h / 2 + 16);
+        var dx = NUDGES[k][0] * (w / 2 + 26);  // clear of a cluster's half-width
+        var dy = NUDGES[k][1] * (h / 2 + 26);
         var b = [pt.x + dx - w / 2, pt.y + dy - h / 2 - 1, pt.x + dx + w / 2, pt.y + dy + h / 2 + 1];
         if (!overlaps(b, boxes)) { box = b; at = L.point(pt.x + dx, pt.y + dy); }
       }
@@ -118,7 +115,68 @@
       line(el, "span", p[0]);
       L.DomUtil.setPosition(el, map.containerPointToLayerPoint(at));
       labelPane.appendChild(el);
+      drawn[i] = true;
       shown++;
+    }
+    if (shown < 3 && z >= 11) pointToNearest(boxes, drawn);
+  }
+
+  function pinBoxes() {
+    var boxes = [];
+    var seen = {};
+    function add(latlng, r) {
+      var pt = map.latLngToContainerPoint(latlng);
+      boxes.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
+    }
+    if (group) {
+      group.getLayers().forEach(function (m) {
+        var shown = group.getVisibleParent(m);
+        if (!shown || seen[L.stamp(shown)]) return;
+        seen[L.stamp(shown)] = true;
+        add(shown.getLatLng(), shown.getAllChildMarkers ? 24 : 13);
+      });
+    }
+    if (data.origin) add([data.origin.lat, data.origin.lon], 10);
+    return boxes;
+  }
+
+  // Zoomed in where no town is in view, the nearest ones are named at the map's edge, with
+  // an arrow towards them, so a lone dot is never on a blank page.
+  var ARROWS = ["\u2192", "\u2198", "\u2193", "\u2199", "\u2190", "\u2196", "\u2191", "\u2197"];
+  function pointToNearest(boxes, drawn) {
+    var size = map.getSize();
+    var centre = map.getCenter();
+    var near = [];
+    for (var i = 0; i < places.length; i++) {
+      if (drawn[i]) continue;
+      var d = centre.distanceTo([places[i][1], places[i][2]]);
+      if (d < 60000) near.push([d - Math.log(places[i][3]) * 2000, i]);  // bigger wins ties
+    }
+    near.sort(function (a, b) { return a[0] - b[0]; });
+    var used = {};
+    var count = 0;
+    for (var k = 0; k < near.length && count < 3; k++) {
+      var p = places[near[k][1]];
+      var pt = map.latLngToContainerPoint([p[1], p[2]]);
+      var dx = pt.x - size.x / 2;
+      var dy = pt.y - size.y / 2;
+      var octant = (Math.round(Math.atan2(dy, dx) / (Math.PI / 4)) + 8) % 8;
+      if (used[octant]) continue;
+      // Where the line from the centre towards the place leaves the map, inset a little.
+      var scale = Math.min((size.x / 2 - 70) / Math.abs(dx || 1e-9), (size.y / 2 - 22) / Math.abs(dy || 1e-9));
+      var at = L.point(size.x / 2 + dx * scale, size.y / 2 + dy * scale);
+      var text = ARROWS[octant] + " " + p[0];
+      var w = text.length * 12 * 0.55 + 6;
+      var box = [at.x - w / 2, at.y - 8, at.x + w / 2, at.y + 8];
+      if (overlaps(box, boxes)) continue;
+      boxes.push(box);
+      used[octant] = true;
+      var el = document.createElement("div");
+      el.className = "place-label edge";
+      line(el, "span", text);
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint(at));
+      labelPane.appendChild(el);
+      count++;
     }
   }
 
@@ -271,6 +329,12 @@
                      text: String(n), dots: dots.length > 1 ? dots : null,
                      colour: dots.length === 1 ? dots[0] : null });
   }
+
+  // Without tiles the basemap is drawn at 1:10,000,000: closer than this it only gets
+  // emptier, and listings a few yards apart are fanned out here instead.
+  var tiled = false;
+  map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) tiled = true; });
+  if (!tiled) map.setMaxZoom(15);
 
   var group = L.markerClusterGroup({
     iconCreateFunction: clusterIcon,
