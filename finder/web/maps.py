@@ -104,18 +104,17 @@ def map_data(
     Values are plain text; the map's script puts them into the popup as text, never as HTML.
     `link(listing)` gives each popup's link to the detail page.
     """
-    located = [
-        r for r in results if r.listing.latitude is not None and r.listing.longitude is not None
-    ]
     # Listings at one address keep their true position: the map's clusters fan them out.
     features = []
-    for r in located:
+    for r in results:
         item = r.listing
         lat, lon = item.latitude, item.longitude
+        if lat is None or lon is None:
+            continue
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},  # type: ignore[arg-type]
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
                 "properties": {
                     "id": item.id,
                     "kind": item.kind,

@@ -190,6 +190,22 @@ def test_four_listings_at_one_address_each_reachable_and_named(
         assert n in popup.inner_text()
         page.keyboard.press("Escape")  # the click focused the marker
         popup.wait_for(state="detached")
+
+    # Zoomed out, all five gather in one cluster; Enter zooms in to them and focus follows
+    # to where the nearest now is (its marker, or the smaller cluster holding it).
+    the_map(page, "m.setZoom(6, {animate: false});")
+    whole = page.locator(".map-cluster", has_text="5")
+    whole.wait_for()
+    assert whole.get_attribute("aria-label").startswith("5 listings: ")
+    assert whole.get_attribute("aria-label").endswith(" and 2 more")
+    whole.focus()
+    before = whole.element_handle()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "old => document.activeElement !== old && document.activeElement.matches('.map-pin')",
+        arg=before,
+    )
+    assert the_map(page, "return m.getZoom();") > 6
     tab.assert_clean()
 
 
