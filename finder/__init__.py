@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from finder.content import sites as content
     from finder.places import geocode
     from finder.search import index
-    from finder.web import admin, api, public, reports, sites
+    from finder.web import admin, api, assets, public, reports, sites
 
     security.init_app(app)
     db.init_app(app)
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # search can miss a listing; what was found is logged.
         index.ensure_index(db.engine())
     app.register_blueprint(public.bp)
+    app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sites.bp)
     app.register_blueprint(reports.bp)

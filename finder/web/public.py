@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-import xstatic.pkg.leaflet
 from flask import (
     Blueprint,
     abort,
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -21,13 +19,13 @@ from werkzeug.wrappers import Response
 from finder import db, vocab
 from finder.directory import cells, listings
 from finder.models import PRECISIONS, Listing
-from finder.paths import DATA
 from finder.places import geocode
 from finder.search.index import check_index
 from finder.search.nearby import MAX_RADIUS, MIN_RADIUS, Result
 from finder.search.query import QueryError
 from finder.search.query import run as run_search
 from finder.web import api, maps
+from finder.web.assets import base_map
 
 bp = Blueprint("views", __name__)
 
@@ -50,29 +48,6 @@ def _globals() -> dict[str, Any]:
 
 bp.add_app_template_filter(cells.tel_url, "tel")
 bp.add_app_template_filter(cells.directions_url, "directions")
-
-
-@bp.route("/vendor/leaflet/<path:filename>")
-def leaflet(filename: str) -> Response:
-    """Leaflet's files from the xstatic package: served by the app, never a CDN."""
-    return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=86400)
-
-
-@bp.route("/data/us_states.geojson")
-def outlines() -> Response:
-    """The US state outlines that keep the map readable without tiles."""
-    return send_from_directory(DATA, "us_states.geojson", max_age=86400)
-
-
-def base_map() -> maps.MapParts:
-    """The shared folium map for this app's tile settings (built once per process)."""
-    cfg = current_app.config
-    return maps.base_map(
-        cfg["TILE_URL"],
-        cfg["TILE_ATTRIBUTION"],
-        url_for("views.leaflet", filename="leaflet.js"),
-        url_for("views.leaflet", filename="leaflet.css"),
-    )
 
 
 def _listing_url(listing: Listing) -> str:
