@@ -281,6 +281,15 @@ def test_patients_addresses_go_to_the_census_only_when_an_admin_says_so(
     assert place.zip.startswith("995")
 
 
+def test_nominatim_still_serves_patients_unless_told_not_to(database_url: str) -> None:
+    nominatim = {"GEOCODER": "nominatim", "GEOCODER_MIN_DELAY": 0}
+    on = make_app(DATABASE_URL=database_url, **nominatim).extensions[geocode.EXTENSION]
+    assert on.online is not None and on.online is on.listings
+    off = make_app(DATABASE_URL=database_url, GEOCODER_FOR_PATIENTS=False, **nominatim)
+    geocoders = off.extensions[geocode.EXTENSION]
+    assert geocoders.online is None and geocoders.listings is not None
+
+
 # --- at import -----------------------------------------------------------------------------
 
 
