@@ -297,7 +297,11 @@ def test_import_places_rows_by_street_in_one_batch_and_the_cache_answers_a_reimp
     census_app: Flask,
 ) -> None:
     report = load(census_app, csv_bytes(*ROWS))
-    assert report.applied and report.notes == []
+    assert report.applied
+    assert report.notes == [
+        "2 street addresses had no single match, so those rows are placed at the centre of the "
+        "ZIP code. Check the addresses, or give their coordinates."
+    ]
     [batch] = posts()
     assert batch["path"] == "/geocoder/locations/addressbatch"
     assert batch["benchmark"] == "Public_AR_Current"
@@ -340,6 +344,7 @@ def test_an_outage_at_import_falls_back_to_the_zip_and_says_so(
     report = load(census_app, csv_bytes(*ROWS))
     assert report.applied and report.created == 6
     assert report.notes and "centre of their ZIP code" in report.notes[0]
+    assert "finder geocode-listings" in report.notes[0]
     assert {p for p, _, _ in placed(census_app).values()} == {"zip", "given"}
     with census_app.app_context():
         assert db.session().scalar(sa.select(sa.func.count()).select_from(GeocodeCache)) == 0

@@ -18,8 +18,9 @@ from finder.places import geocode
 from finder.places.census import Address
 
 OUTAGE = (
-    "The online geocoder did not answer, so some rows were placed at the centre of "
-    "their ZIP code. Import the file again later to place them exactly."
+    "The online geocoder did not answer, so some rows were placed at the centre of their ZIP "
+    "code. Place them later with “Place them by street address” on the admin's Listings page, "
+    "or `finder geocode-listings`."
 )
 APPROXIMATE = ("zip", "city")  # precisions a street address can improve on
 
@@ -51,7 +52,15 @@ def locate_rows(
         # a 100k-row import fast (the offline geocoder would parse each ZIP as a query again).
         rec = table.zips[values["zip"]]
         values["latitude"], values["longitude"], values["precision"] = rec.lat, rec.lon, "zip"
-    return [OUTAGE] if found.unanswered else []
+    notes = [OUTAGE] if found.unanswered else []
+    missing = sum(street_key(v) in found.not_found for v in todo)
+    if missing:
+        notes.append(
+            f"{missing:,} street address{'es' if missing != 1 else ''} had no single match, so "
+            f"{'those rows are' if missing != 1 else 'that row is'} placed at the centre of "
+            "the ZIP code. Check the addresses, or give their coordinates."
+        )
+    return notes
 
 
 @dataclass(frozen=True)
