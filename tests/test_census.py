@@ -290,6 +290,15 @@ def test_nominatim_still_serves_patients_unless_told_not_to(database_url: str) -
     assert geocoders.online is None and geocoders.listings is not None
 
 
+def test_the_admins_pages_wait_at_most_20_seconds_for_a_batch(database_url: str) -> None:
+    app = make_app(DATABASE_URL=database_url, GEOCODER="census")
+    geocoders = app.extensions[geocode.EXTENSION]
+    assert isinstance(geocoders.listings, CensusGeocoder)
+    assert isinstance(geocoders.listings_web, CensusGeocoder)
+    assert geocoders.listings.batch_timeout == 600.0  # the command line's imports and runs
+    assert geocoders.listings_web.batch_timeout == 20.0  # within gunicorn's 30 s
+
+
 # --- at import -----------------------------------------------------------------------------
 
 

@@ -18,9 +18,9 @@ from finder.places import geocode
 from finder.places.census import Address
 
 OUTAGE = (
-    "The online geocoder did not answer, so some rows were placed at the centre of their ZIP "
-    "code. Place them later with “Place them by street address” on the admin's Listings page, "
-    "or `finder geocode-listings`."
+    "The online geocoder did not answer in time, so some rows were placed at the centre of "
+    "their ZIP code. Place them later with “Place them by street address” on the admin's "
+    "Listings page, or `finder geocode-listings`."
 )
 APPROXIMATE = ("zip", "city")  # precisions a street address can improve on
 
