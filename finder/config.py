@@ -79,8 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
         "GEOCODER_BATCH_TIMEOUT",
         600.0,
         float,
-        "seconds to wait for one Census batch answer (up to 10,000 addresses) from "
-        "`finder geocode-listings` or an import; the admin's button waits at most 20",
+        "seconds to wait for one Census batch answer (up to 10,000 addresses) in "
+        "`finder import-csv` and `finder geocode-listings`; the admin's pages wait at most 20",
     ),
     Setting(
         "GEOCODER_DOMAIN",

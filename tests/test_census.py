@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from email import policy
@@ -47,8 +48,9 @@ TIES = {
         (-71.2, 42.30, "20 TWIN RD, BOSTON, MA, 02132", "02132"),
     ],
 }
-SLOW = 5.0  # seconds a "slow" Census waits before answering: ten times the timeout below
-TIMEOUT = 0.5
+# The outage tests wait SHORT seconds for an answer, and a "slow" Census takes ten times that;
+# the others wait long enough for a busy machine, where a prompt answer may still take seconds.
+SHORT, SLOW, PATIENT = 0.5, 5.0, 10.0
 
 
 def quoted(*fields: str) -> str:
@@ -167,8 +169,8 @@ def fake_census() -> Iterator[dict[str, Any]]:
     yield {
         "GEOCODER": "census",
         "GEOCODER_CENSUS_URL": f"http://127.0.0.1:{server.server_address[1]}",
-        "GEOCODER_TIMEOUT": TIMEOUT,
-        "GEOCODER_BATCH_TIMEOUT": TIMEOUT,
+        "GEOCODER_TIMEOUT": PATIENT,
+        "GEOCODER_BATCH_TIMEOUT": PATIENT,
         "GEOCODER_MIN_DELAY": 0,
     }
     FakeCensus.released.set()
@@ -185,6 +187,18 @@ def census_app(app: Flask, database_url: str, fake_census: dict[str, Any]) -> It
     yield other
     with other.app_context():
         db.engine().dispose()
+
+
+def outage(app: Flask, mode: str) -> None:
+    """Make the Census fail this way ("slow", "down" or "refused"), and the app wait SHORT."""
+    FakeCensus.mode = mode
+    settings = {**app.config, "GEOCODER_TIMEOUT": SHORT, "GEOCODER_BATCH_TIMEOUT": SHORT}
+    if mode == "refused":
+        with socket.socket() as closed:  # a port just freed: nothing listens there
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        settings["GEOCODER_CENSUS_URL"] = f"http://127.0.0.1:{port}"
+    app.extensions[geocode.EXTENSION] = geocode.from_config(settings)
 
 
 def posts() -> list[dict[str, Any]]:
@@ -229,7 +243,7 @@ def zip_centre(code: str) -> tuple[float, float]:
 
 
 def test_one_address_is_a_geopy_lookup(fake_census: dict[str, Any]) -> None:
-    g = CensusGeocoder(fake_census["GEOCODER_CENSUS_URL"], timeout=TIMEOUT, user_agent="t")
+    g = CensusGeocoder(fake_census["GEOCODER_CENSUS_URL"], timeout=PATIENT, user_agent="t")
     loc = g.geocode("3200 Providence Dr, Anchorage, AK 99508")
     assert loc is not None
     assert (loc.latitude, loc.longitude) == (61.188736, -149.818915)
@@ -281,6 +295,24 @@ def test_patients_addresses_go_to_the_census_only_when_an_admin_says_so(
     assert place.zip.startswith("995")
 
 
+def test_nominatim_still_serves_patients_unless_told_not_to(database_url: str) -> None:
+    nominatim = {"GEOCODER": "nominatim", "GEOCODER_MIN_DELAY": 0}
+    on = make_app(DATABASE_URL=database_url, **nominatim).extensions[geocode.EXTENSION]
+    assert on.online is not None and on.online is on.listings
+    off = make_app(DATABASE_URL=database_url, GEOCODER_FOR_PATIENTS=False, **nominatim)
+    geocoders = off.extensions[geocode.EXTENSION]
+    assert geocoders.online is None and geocoders.listings is not None
+
+
+def test_the_admins_pages_wait_at_most_20_seconds_for_a_batch(database_url: str) -> None:
+    app = make_app(DATABASE_URL=database_url, GEOCODER="census")
+    geocoders = app.extensions[geocode.EXTENSION]
+    assert isinstance(geocoders.listings, CensusGeocoder)
+    assert isinstance(geocoders.listings_web, CensusGeocoder)
+    assert geocoders.listings.batch_timeout == 600.0  # the command line's imports and runs
+    assert geocoders.listings_web.batch_timeout == 20.0  # within gunicorn's 30 s
+
+
 # --- at import -----------------------------------------------------------------------------
 
 
@@ -288,7 +320,11 @@ def test_import_places_rows_by_street_in_one_batch_and_the_cache_answers_a_reimp
     census_app: Flask,
 ) -> None:
     report = load(census_app, csv_bytes(*ROWS))
-    assert report.applied and report.notes == []
+    assert report.applied
+    assert report.notes == [
+        "2 street addresses had no single match, so those rows are placed at the centre of the "
+        "ZIP code. Check the addresses, or give their coordinates."
+    ]
     [batch] = posts()
     assert batch["path"] == "/geocoder/locations/addressbatch"
     assert batch["benchmark"] == "Public_AR_Current"
@@ -323,14 +359,11 @@ def test_import_places_rows_by_street_in_one_batch_and_the_cache_answers_a_reimp
 def test_an_outage_at_import_falls_back_to_the_zip_and_says_so(
     census_app: Flask, mode: str
 ) -> None:
-    FakeCensus.mode = mode
-    if mode == "refused":
-        census_app.extensions[geocode.EXTENSION] = geocode.from_config(
-            {**census_app.config, "GEOCODER_CENSUS_URL": "http://127.0.0.1:9"}  # discard port
-        )
+    outage(census_app, mode)
     report = load(census_app, csv_bytes(*ROWS))
     assert report.applied and report.created == 6
     assert report.notes and "centre of their ZIP code" in report.notes[0]
+    assert "finder geocode-listings" in report.notes[0]
     assert {p for p, _, _ in placed(census_app).values()} == {"zip", "given"}
     with census_app.app_context():
         assert db.session().scalar(sa.select(sa.func.count()).select_from(GeocodeCache)) == 0
@@ -443,7 +476,7 @@ def test_an_outage_changes_no_listing_and_says_so(
     before = placed(census_app)
     with census_app.app_context():
         stamps = list(db.session().scalars(sa.select(Listing.updated_at).order_by(Listing.id)))
-    FakeCensus.mode = mode
+    outage(census_app, mode)
     with census_app.app_context():
         result = census_app.test_cli_runner().invoke(args=["geocode-listings"])
     assert result.exit_code == 0, result.output
@@ -532,7 +565,7 @@ def test_the_admin_hears_of_an_outage_and_nothing_changes(
     census_app: Flask, census_admin: FlaskClient, zip_placed: dict[str, int]
 ) -> None:
     before = placed(census_app)
-    FakeCensus.mode = "down"
+    outage(census_app, "slow")
     post(census_admin, "/admin/listings/place")
     assert placed(census_app) == before
     page = text(census_admin.get("/admin/listings"))

@@ -144,6 +144,12 @@ def test_each_geocoder_starts(database_url: str, value: str) -> None:
     assert app.config["GEOCODER"] == value
 
 
+def test_a_census_url_without_a_scheme_stops_the_start(database_url: str) -> None:
+    settings = {"GEOCODER": "census", "GEOCODER_CENSUS_URL": "geocoding.geo.census.gov"}
+    with pytest.raises(ValueError, match="must be http"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url, **settings})
+
+
 def test_the_description_hides_secrets() -> None:
     cfg = {
         "SECRET_KEY": "a-long-and-random-secret-key",

@@ -72,16 +72,21 @@ def look_up(
     service = service_name(geocoder)
     result = Lookup()
     keys = list(addresses)
-    for i in range(0, len(keys), _CACHE_CHUNK):
-        chunk = keys[i : i + _CACHE_CHUNK]
-        for hit in session.scalars(sa.select(GeocodeCache).where(GeocodeCache.address.in_(chunk))):
-            if hit.latitude is not None and hit.longitude is not None:
-                result.found[hit.address] = (hit.latitude, hit.longitude)
-            elif hit.service == service:  # another service's "not found" is asked again
-                result.not_found.add(hit.address)
-            else:
-                continue
-            result.from_cache += 1
+    # Read in a session of its own, closed before any call: the caller's session holds no
+    # transaction (nor SQLite snapshot) open for the minutes a batch can take.
+    with Session(session.get_bind()) as side:
+        for i in range(0, len(keys), _CACHE_CHUNK):
+            stmt = sa.select(GeocodeCache).where(
+                GeocodeCache.address.in_(keys[i : i + _CACHE_CHUNK])
+            )
+            for hit in side.scalars(stmt):
+                if hit.latitude is not None and hit.longitude is not None:
+                    result.found[hit.address] = (hit.latitude, hit.longitude)
+                elif hit.service == service:  # another service's "not found" is asked again
+                    result.not_found.add(hit.address)
+                else:
+                    continue
+                result.from_cache += 1
     ask = {
         k: a for k, a in addresses.items() if k not in result.found and k not in result.not_found
     }

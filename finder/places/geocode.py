@@ -294,7 +294,10 @@ class Geocoders:
     offline: OfflineGeocoder = field(default_factory=offline_geocoder)
     online: Geocoder | None = None  # a patient's street-address search (locate)
     min_delay: float = 1.0  # seconds between online calls
-    listings: Geocoder | None = None  # listings' street addresses: import, admin, CLI
+    listings: Geocoder | None = None  # listings' street addresses: import and CLI
+    # The same service for the admin's pages, which wait at most 20 s for a Census batch so a
+    # page still comes back within gunicorn's 30 s.
+    listings_web: Geocoder | None = None
 
 
 def from_config(config: Mapping[str, Any]) -> Geocoders:
@@ -305,11 +308,16 @@ def from_config(config: Mapping[str, Any]) -> Geocoders:
         # Nominatim served patients' searches before the Census was offered, and still does;
         # the Census serves them only when an admin says so.
         for_patients = config.get("GEOCODER") == "nominatim"
+    web = service
+    if config.get("GEOCODER") == "census":
+        web_wait = min(config.get("GEOCODER_BATCH_TIMEOUT", 600.0), 20.0)
+        web = online_geocoder({**config, "GEOCODER_BATCH_TIMEOUT": web_wait})
     return Geocoders(
         offline_geocoder(),
         service if for_patients else None,
         config.get("GEOCODER_MIN_DELAY", 1.0),
         service,
+        web,
     )
 
 

@@ -84,7 +84,7 @@ def preview() -> tuple[str, int]:
             dry_run=True,
             skip_invalid=skip_invalid,
             replace_source=replace_source,
-            geocoder=geocoders.listings,
+            geocoder=geocoders.listings_web,
             min_delay=geocoders.min_delay,
         )
     except importer.BadFile as exc:
@@ -132,7 +132,7 @@ def confirm() -> Response:
             user=g.admin.email,
             skip_invalid=pending.skip_invalid,
             replace_source=pending.replace_source,
-            geocoder=geocoders.listings,
+            geocoder=geocoders.listings_web,
             min_delay=geocoders.min_delay,
         )
     except importer.BadFile as exc:  # the preview read it, so only a changed engine gets here

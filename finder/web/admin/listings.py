@@ -27,10 +27,9 @@ from finder.web.admin.auth import safe_next
 
 KINDS = {k.slug for k in vocab.KINDS}
 # One press of "place all" must answer within gunicorn's 30 s: one Census batch of this many
-# listings, waited on for at most PRESS_WAIT seconds, or this many one-by-one look-ups (about
-# a second each). `finder geocode-listings` has no such bound.
+# listings (the admin's geocoder waits at most 20 s for it), or this many one-by-one look-ups
+# (about a second each). `finder geocode-listings` has no such bound.
 PER_PRESS = {"census": 1000, "nominatim": 20}
-PRESS_WAIT = 20.0
 PUBLISHED = {"yes": True, "no": False}
 
 bp = Blueprint("listings", __name__)
@@ -161,7 +160,7 @@ def _save(item: Listing) -> tuple[str, int] | None:
         raw,
         user=g.admin.email,
         verified=verified,
-        geocoder=geocoders.listings,
+        geocoder=geocoders.listings_web,
         min_delay=geocoders.min_delay,
     )
     if problems:
@@ -186,17 +185,16 @@ def save(listing_id: int) -> Response | tuple[str, int]:
 
 def _place(listing_ids: list[int] | None) -> locate.Placing | None:
     geocoders: geocode.Geocoders = current_app.extensions[geocode.EXTENSION]
-    if geocoders.listings is None:
+    if geocoders.listings_web is None:
         flash("No online geocoder is set, so listings stay at their ZIP code's centre.")
         return None
-    service = lookup.service_name(geocoders.listings)
+    service = lookup.service_name(geocoders.listings_web)
     placing = locate.place_listings(
         db.session(),
-        geocoders.listings,
+        geocoders.listings_web,
         geocoders.min_delay,
         listing_ids=listing_ids,
         limit=PER_PRESS[service],
-        timeout=PRESS_WAIT,
     )
     for sentence in placing.sentences():
         flash(sentence)
