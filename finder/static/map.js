@@ -420,12 +420,23 @@
 
   // A cluster is a button too: Enter or Space zooms in to it, or fans out the listings that
   // share one spot, and focus goes to the first of them.
+  // On a busy machine an animation already under way can end first, and the new markers can
+  // be drawn a moment after the zoom ends: focus moves only once the listing is shown by
+  // something other than the cluster that was opened, and that thing is on the page.
+  function focusWhenShown(m, from, tries) {
+    var shown = group.getVisibleParent(m) || m;
+    var el = shown.getElement && shown.getElement();
+    if (shown !== from && el && document.body.contains(el)) {
+      focusLayer(shown);
+    } else if (tries > 0) {
+      setTimeout(function () { focusWhenShown(m, from, tries - 1); }, 50);
+    }
+  }
   group.on("animationend", function () {
     var m = group._focusNext;
-    if (!m) return;
+    if (!m || group.getVisibleParent(m) === group._focusFrom) return;  // not there yet
     group._focusNext = null;
-    var shown = group.getVisibleParent(m);
-    focusLayer(shown || m);
+    focusWhenShown(m, group._focusFrom, 100);
   });
   group.on("spiderfied", function (e) {
     if (!group._spiderFocus) return;
@@ -447,6 +458,7 @@
         return a.options.order - b.options.order;
       })[0];
       group._focusNext = first;
+      group._focusFrom = c;
       group._spiderFocus = true;
       group._zoomOrSpiderfy({ layer: c });
     });
