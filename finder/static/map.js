@@ -477,7 +477,9 @@
       .bindTooltip(function () { return document.createTextNode(searched); })
       .addTo(map);
     var originEl = origin.getElement();
+    // A point, not a control: an image with a name, a Tab stop so its tooltip can be read.
     originEl.setAttribute("tabindex", "0");
+    originEl.setAttribute("role", "img");
     originEl.setAttribute("aria-label", searched);
   }
   group.addTo(map);
