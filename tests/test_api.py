@@ -103,6 +103,16 @@ ERRORS = [
     ("lat=x&lon=y", "invalid_location"),
     ("lat=inf&lon=0", "invalid_location"),
     ("q=02115&map=maybe", "invalid_map"),
+    ("q=02115&page=0", "invalid_page"),
+    ("q=02115&page=2.5", "invalid_page"),
+    ("q=02115&page=two", "invalid_page"),
+    ("q=02115&page=2&offset=50", "invalid_page"),
+    ("q=02115&offset=-1", "invalid_offset"),
+    ("q=02115&offset=%EF%BC%95", "invalid_offset"),  # a full-width digit: isdigit() says yes
+    ("q=02115&offset=99999999", "invalid_offset"),
+    ("q=02115&page=1000000&limit=200", "invalid_offset"),
+    ("q=02115&sort=rating", "invalid_sort"),
+    ("q=02115&sort=NAME", "invalid_sort"),
 ]
 
 
