@@ -62,6 +62,18 @@ def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+def _inner_bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
+    """A lat/lon box wholly inside the circle of `miles`: its half-sides are 0.65 of the
+    radius measured with the most miles a degree can hold (69.41 a degree of latitude,
+    69.17·cos(lat) of longitude at the box's edge nearest the equator), so its corners lie
+    within 0.92 of the radius: room to spare for the ellipsoid and the curving meridians."""
+    half = 0.65 * miles
+    dlat = half / 69.41
+    near_equator = max(0.0, abs(lat) - dlat) if abs(lat) > dlat else 0.0
+    dlon = half / (69.17 * math.cos(math.radians(near_equator)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
 def nearest(
     session: Session,
     lat: float,
@@ -237,8 +249,15 @@ def count_within(
     if session.get_bind().dialect.name == "postgresql":
         found = sa.select(Listing.id).where(_dwithin(lat, lon, miles), *conds).limit(cap + 1)
         return _count_rows(session, found)
+    # A crowd first: a box wholly inside the circle needs no distance measured, and
+    # holding more than `cap` settles it (cap + 1 rows read, ~1.5 ms for 500).
+    core = _rtree_box(_inner_bbox(lat, lon, miles))
+    found = sa.select(Listing.id).where(_rtree.c.id == Listing.id, *core, *conds)
+    n = _count_rows(session, found.limit(cap + 1))
+    if n > cap:
+        return n
     box, near, edge = _sphere_parts(lat, lon, miles)
-    # The clear inside first, stopping at cap + 1; the edge only when that left room.
+    # Then the clear inside on the sphere, and the edge measured exactly only if room is left.
     n = _count_rows(session, sa.select(Listing.id).where(*box, *conds, near).limit(cap + 1))
     if n > cap:
         return n
