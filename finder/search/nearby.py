@@ -18,9 +18,9 @@ NEAREST_ANYWAY = 5
 REMOTE_LIMIT = 10  # online groups, and as many telehealth listings in the state
 TELEHEALTH_SCAN = 300  # up to this many telehealth listings in a state are simply all measured
 SORTS = ("distance", "name")  # the first is the default
-# Results are counted exactly up to this many; past it a page says "more than 500". Counting
+# Results are counted exactly up to this many; past it a page says "more than 200". Counting
 # 30,000 listings within 500 miles of New York would take ~200 ms, to tell nobody anything.
-COUNT_CAP = 500
+COUNT_CAP = 200
 
 
 @dataclass(frozen=True)

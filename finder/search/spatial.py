@@ -62,14 +62,17 @@ def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def _inner_bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
+def _inner_bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float] | None:
     """A lat/lon box wholly inside the circle of `miles`: its half-sides are 0.65 of the
     radius measured with the most miles a degree can hold (69.41 a degree of latitude,
     69.17·cos(lat) of longitude at the box's edge nearest the equator), so its corners lie
-    within 0.92 of the radius: room to spare for the ellipsoid and the curving meridians."""
+    within 0.92 of the radius: room to spare for the ellipsoid and the curving meridians.
+    None past 1,000 miles or near a pole, where a flat box is no longer a safe bet."""
     half = 0.65 * miles
     dlat = half / 69.41
-    near_equator = max(0.0, abs(lat) - dlat) if abs(lat) > dlat else 0.0
+    if miles > 1000 or abs(lat) + dlat > 80:
+        return None
+    near_equator = max(0.0, abs(lat) - dlat)
     dlon = half / (69.17 * math.cos(math.radians(near_equator)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
@@ -251,11 +254,12 @@ def count_within(
         return _count_rows(session, found)
     # A crowd first: a box wholly inside the circle needs no distance measured, and
     # holding more than `cap` settles it (cap + 1 rows read, ~1.5 ms for 500).
-    core = _rtree_box(_inner_bbox(lat, lon, miles))
-    found = sa.select(Listing.id).where(_rtree.c.id == Listing.id, *core, *conds)
-    n = _count_rows(session, found.limit(cap + 1))
-    if n > cap:
-        return n
+    core = _inner_bbox(lat, lon, miles)
+    if core is not None:
+        in_core = [_rtree.c.id == Listing.id, *_rtree_box(core)]
+        n = _count_rows(session, sa.select(Listing.id).where(*in_core, *conds).limit(cap + 1))
+        if n > cap:
+            return n
     box, near, edge = _sphere_parts(lat, lon, miles)
     # Then the clear inside on the sphere, and the edge measured exactly only if room is left.
     n = _count_rows(session, sa.select(Listing.id).where(*box, *conds, near).limit(cap + 1))

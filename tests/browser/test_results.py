@@ -31,9 +31,7 @@ def _search_from_home(page: Any, live_url: str, q: str) -> None:
     page.wait_for_url("**/search?**")
 
 
-def test_first_result_is_on_a_phone_s_first_screen(
-    live_url: str, tab: Tab, demo: None
-) -> None:
+def test_first_result_is_on_a_phone_s_first_screen(live_url: str, tab: Tab, demo: None) -> None:
     page = tab.page
     page.set_viewport_size(PHONE)
     _search_from_home(page, live_url, "02115")
@@ -85,9 +83,7 @@ def test_next_reaches_every_result_the_api_counts(
     tab.assert_clean()
 
 
-def test_a_city_without_its_state_offers_each_state(
-    live_url: str, tab: Tab, demo: None
-) -> None:
+def test_a_city_without_its_state_offers_each_state(live_url: str, tab: Tab, demo: None) -> None:
     page = tab.page
     page.goto(live_url + "/search?q=boston&radius=250")
     assert "Add the state" in page.get_by_role("alert").inner_text()
