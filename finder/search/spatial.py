@@ -253,7 +253,7 @@ def count_within(
         found = sa.select(Listing.id).where(_dwithin(lat, lon, miles), *conds).limit(cap + 1)
         return _count_rows(session, found)
     # A crowd first: a box wholly inside the circle needs no distance measured, and
-    # holding more than `cap` settles it (cap + 1 rows read, ~1.5 ms for 500).
+    # holding more than `cap` settles it (cap + 1 rows read: ~0.6 ms for 200 at 100k).
     core = _inner_bbox(lat, lon, miles)
     if core is not None:
         in_core = [_rtree.c.id == Listing.id, *_rtree_box(core)]
