@@ -413,6 +413,9 @@ def test_a_city_without_its_state_links_to_each_state_keeping_the_filters(
     assert all("page=" not in h for h, _ in hrefs)
     first = hrefs[0][0].replace("&amp;", "&")
     assert client.get(first).status_code == 200
+    # The form below keeps the distance and the kind too.
+    assert re.search(r'<option value="250"\s+selected', html)
+    assert re.search(r'value="doctor"\s+checked', html)
 
 
 def test_the_language_filter_lists_the_directory_s_languages(

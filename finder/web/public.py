@@ -27,7 +27,7 @@ from finder.paths import DATA
 from finder.places import geocode
 from finder.search.index import check_index
 from finder.search.nearby import MAX_RADIUS, MIN_RADIUS, SORTS, Result, held_languages
-from finder.search.query import QueryError
+from finder.search.query import QueryError, parse_search
 from finder.search.query import run as run_search
 from finder.web import api, maps
 
@@ -169,10 +169,16 @@ def _search_error(exc: QueryError | geocode.LocationError) -> str:
         for state in exc.states:
             place = f"{exc.city}, {state}"
             choices.append((place, url_for("views.search", q=place, **kept)))
+    try:
+        # The place was the problem: the form keeps the distance and filters chosen.
+        kept_query = parse_search(request.args) if isinstance(exc, geocode.LocationError) else None
+    except QueryError:
+        kept_query = None
     return render_template(
         "search/error.html",
         message=exc.message,
         q=request.args.get("q", "")[:200],
+        query=kept_query,
         choices=choices,
         languages=languages(),
     )
