@@ -103,6 +103,16 @@ ERRORS = [
     ("lat=x&lon=y", "invalid_location"),
     ("lat=inf&lon=0", "invalid_location"),
     ("q=02115&map=maybe", "invalid_map"),
+    ("q=02115&page=0", "invalid_page"),
+    ("q=02115&page=2.5", "invalid_page"),
+    ("q=02115&page=two", "invalid_page"),
+    ("q=02115&page=2&offset=50", "invalid_page"),
+    ("q=02115&offset=-1", "invalid_offset"),
+    ("q=02115&offset=%EF%BC%95", "invalid_offset"),  # a full-width digit: isdigit() says yes
+    ("q=02115&offset=99999999", "invalid_offset"),
+    ("q=02115&page=1000000&limit=200", "invalid_offset"),
+    ("q=02115&sort=rating", "invalid_sort"),
+    ("q=02115&sort=NAME", "invalid_sort"),
 ]
 
 
@@ -167,3 +177,71 @@ def test_ids_beyond_the_database_are_404(client: FlaskClient, listing_id: int) -
     # PostgreSQL's listing.id is a 32-bit integer, SQLite's 64-bit; neither may be a 500.
     res = client.get(f"/api/v1/listings/{listing_id}")
     assert res.status_code == 404 and res.get_json()["error"]["code"] == "not_found"
+
+
+def _spread(add: Callable[..., Listing], n: int) -> set[int]:
+    """n listings from 1 to n·3 miles north-east of 02115's centre, and one far away."""
+    from tests.test_search import point_at
+
+    ids = set()
+    for i in range(n):
+        lat, lon = point_at(1 + 3 * i, 45 + i)
+        ids.add(add(name=f"Spread {i:02d}", latitude=lat, longitude=lon).id)
+    add(name="Seattle", latitude=47.6, longitude=-122.3)
+    return ids
+
+
+def test_next_links_reach_every_result_the_total_counts(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    ids = _spread(add, 23)
+    url: str | None = "/api/v1/search?q=02115&radius=500&limit=10&kind=doctor"
+    seen: list[int] = []
+    pages = 0
+    while url:
+        body = client.get(url).get_json()
+        assert body["total"] == 23 and body["total_exact"] is True
+        assert body["offset"] == body["query"]["offset"] == 10 * pages
+        assert body["query"]["kind"] == ["doctor"]  # the filters ride along in `next`
+        seen += [r["id"] for r in body["results"]]
+        assert (body["previous"] is None) == (pages == 0)
+        assert (body["remote"] == []) or pages == 0
+        url = body["next"]
+        pages += 1
+    assert pages == 3 and len(seen) == len(set(seen)) == 23 and set(seen) == ids
+
+
+def test_offset_past_the_end_is_an_empty_page_not_an_error(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    _spread(add, 3)
+    body = client.get("/api/v1/search?q=02115&offset=40").get_json()
+    assert body["results"] == [] and body["total"] == 3 and body["next"] is None
+    assert body["previous"].endswith("offset=0") or "offset=0" in body["previous"]
+
+
+def test_sort_by_name(client: FlaskClient, add: Callable[..., Listing]) -> None:
+    add(name="Zed Near")
+    add(name="able Far", latitude=42.0, longitude=-71.5)
+    body = client.get("/api/v1/search?q=02115&sort=name").get_json()
+    assert [r["name"] for r in body["results"]] == ["able Far", "Zed Near"]
+    assert body["query"]["sort"] == "name" and "sort=name" in (body["next"] or "sort=name")
+
+
+@pytest.mark.parametrize("typed", ["spanish", "SPANISH", "Español", "español", "ESPAÑOL"])
+def test_language_any_case_or_its_own_name(
+    client: FlaskClient, add: Callable[..., Listing], typed: str
+) -> None:
+    add(name="Habla", languages=["Spanish"])
+    add(name="Speaks", languages=["English"])
+    body = client.get("/api/v1/search", query_string={"q": "02115", "language": typed})
+    assert [r["name"] for r in body.get_json()["results"]] == ["Habla"]
+    assert body.get_json()["query"]["language"] == "Spanish"
+
+
+def test_a_language_no_listing_speaks_finds_nothing_without_an_error(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    add(name="Speaks", languages=["English"])
+    res = client.get("/api/v1/search?q=02115&language=Klingon")
+    assert res.status_code == 200 and res.get_json()["results"] == []

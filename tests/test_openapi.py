@@ -62,7 +62,9 @@ def places_only(
         return
     code = response.json()["error"]["code"]
     sent = {"lat", "lon"} & set(case.query or {})
-    if len(sent) == 1:
+    if {"page", "offset"} <= set(case.query or {}):
+        allowed = {"invalid_page"}  # one or the other: a rule between parameters
+    elif len(sent) == 1:
         allowed = {"invalid_location"}  # one without the other: a rule between parameters
     elif not sent:
         allowed = {"invalid_query", "unknown_location", "address_lookup_off"}  # q is free text

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from finder import vocab
 from finder.models import Listing
 from finder.search.nearby import MAX_RADIUS, MIN_RADIUS
-from finder.search.query import MAX_LIMIT, QueryError, parse_search
+from finder.search.query import MAX_LIMIT, MAX_OFFSET, QueryError, parse_search
 from finder.web import openapi
 
 # Bounded and the same on every run; no deadline, as a busy machine is not a failure.
@@ -28,7 +28,7 @@ BOUNDED = settings(
 ROUTE = settings(BOUNDED, max_examples=60)
 
 NAMES: tuple[str, ...] = ("q", "lat", "lon", "radius", "limit", "kind", "site", "specialty")
-NAMES += ("service", "language", "telehealth", "map")
+NAMES += ("service", "language", "telehealth", "map", "page", "offset", "sort")
 WORDS = ["02115", "2115", "02115-1234", "Boston, MA", "boston ma", "1 Main St Boston", ""]
 WORDS += [t.slug for t in (*vocab.KINDS, *vocab.TUMOR_SITES, *vocab.SPECIALTIES, *vocab.SERVICES)]
 WORDS += ["1", "0", "TRUE", " off ", "yes", "no"]
@@ -78,6 +78,8 @@ filters = st.fixed_dictionaries(
         "language": st.text(max_size=60),
         "telehealth": st.sampled_from(WORDS[-6:]),
         "map": st.sampled_from(WORDS[-6:]),
+        "page": st.integers(1, 5000).map(str),
+        "sort": st.sampled_from(["distance", "name"]),
     },
 ).map(_flatten)
 wellformed = st.builds(lambda place, rest: place + rest, places, filters)
@@ -101,6 +103,7 @@ def test_parser_gives_a_search_or_says_what_to_fix(args: list[tuple[str, str]]) 
     assert set(query.filters.kinds) <= {t.slug for t in vocab.KINDS}
     language = query.filters.language
     assert language is None or 0 < len(language) <= 40 and language.isprintable()
+    assert 0 <= query.offset <= MAX_OFFSET and query.sort in ("distance", "name")
     # A link built from a search (shared, or the results page's own) is the same search.
     assert parse_search(MultiDict(_flatten(query.to_args()))) == query
 

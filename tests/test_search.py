@@ -251,3 +251,106 @@ def test_top_k_is_exact_past_an_empty_ring_and_a_crowd_at_one_address(app: Flask
     assert names_found[:8] == [f"ring{i}" for i in range(8)]
     assert len(names_found) == 20 and all(n.startswith("tower") for n in names_found[8:])
     assert round(results.nearby[-1].distance_miles or 0) == 35
+
+
+# --- pages, totals and sorting (issue 11) ----------------------------------------------
+
+
+def page(app: Flask, offset: int, limit: int, sort: str = "distance", radius: float = 100):
+    with app.app_context():
+        return nearby(db.session(), ORIGIN, radius, Filters(), limit, offset, sort)
+
+
+def test_pages_by_distance_reach_every_result_once(app: Flask, add: Callable[..., Listing]) -> None:
+    for i in range(7):
+        lat, lon = point_at(5 + 10 * i, azimuth=37 * i)
+        add(name=f"at {5 + 10 * i}", latitude=lat, longitude=lon)
+    add(name="too far", latitude=point_at(150)[0], longitude=point_at(150)[1])
+    seen = []
+    for offset, expect_next in ((0, True), (3, True), (6, False)):
+        results = page(app, offset, 3)
+        assert results.total == 7 and results.total_exact
+        assert results.offset == offset and results.has_next is expect_next
+        assert results.remote == [] or offset == 0
+        seen += names(results)
+    assert seen == [f"at {5 + 10 * i}" for i in range(7)]
+    beyond = page(app, 9, 3)
+    assert beyond.nearby == [] and beyond.past_end and beyond.total == 7
+
+
+def test_sort_by_name_pages_alphabetically_within_the_radius(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
+    for name, miles in [("delta", 1), ("Alpha", 50), ("charlie", 20), ("bravo", 90)]:
+        lat, lon = point_at(miles, 45)
+        add(name=name, latitude=lat, longitude=lon)
+    lat, lon = point_at(120, 45)
+    add(name="aaron, out of range", latitude=lat, longitude=lon)
+    first, second = page(app, 0, 2, "name"), page(app, 2, 2, "name")
+    assert names(first) + names(second) == ["Alpha", "bravo", "charlie", "delta"]
+    assert [round(r.distance_miles) for r in first.nearby] == [50, 90]  # still measured
+    assert first.total == second.total == 4 and first.has_next and not second.has_next
+
+
+def test_total_counts_exactly_at_the_radius_edge(app: Flask, add: Callable[..., Listing]) -> None:
+    # Just inside and just outside, all around: where a sphere and the ellipsoid disagree.
+    inside = 0
+    for i, azimuth in enumerate(range(0, 360, 15)):
+        miles = 499.6 if i % 2 else 500.4
+        inside += miles < 500
+        lat, lon = point_at(miles, azimuth)
+        add(name=f"edge {i}", latitude=lat, longitude=lon)
+    results = page(app, 0, 5, radius=500)  # a full page, so the total is counted
+    assert results.total == inside == 12 and results.has_next
+    everything = page(app, 0, 50, radius=500)
+    assert len(everything.nearby) == 12 and not everything.has_next
+
+
+def test_a_crowd_is_counted_up_to_the_cap_and_still_paged_to_its_end(
+    app: Flask, add: Callable[..., Listing], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("finder.search.nearby.COUNT_CAP", 5)
+    for i in range(8):
+        add(name=f"crowd {i}", latitude=point_at(i + 1)[0], longitude=point_at(i + 1)[1])
+    first = page(app, 0, 3)
+    assert first.total == 5 and not first.total_exact and first.has_next
+    last = page(app, 6, 3)
+    assert names(last) == ["crowd 6", "crowd 7"] and not last.has_next
+
+
+@pytest.mark.parametrize("lat", [-60.0, -20.0, -3.0, 0.0, 25.0, 42.3, 61.2, 71.0, 79.0])
+@pytest.mark.parametrize("miles", [5.0, 50.0, 500.0, 1000.0])
+def test_the_box_counted_without_measuring_lies_inside_the_circle(lat: float, miles: float) -> None:
+    from finder.search.spatial import _inner_bbox
+
+    box = _inner_bbox(lat, -100.0, miles)
+    if box is None:  # near a pole: no shortcut
+        assert abs(lat) + 0.65 * miles / 69.41 > 80
+        return
+    lo_lat, hi_lat, lo_lon, hi_lon = box
+    for corner in ((lo_lat, lo_lon), (lo_lat, hi_lon), (hi_lat, lo_lon), (hi_lat, hi_lon)):
+        assert geodesic_miles(lat, -100.0, *corner) < miles
+
+
+def test_languages_held_are_those_of_published_listings(
+    app: Flask, add: Callable[..., Listing]
+) -> None:
+    from finder.search.nearby import held_languages
+
+    add(languages=["English", "Spanish"])
+    add(languages=["Spanish", "Haitian Creole"])
+    add(languages=["Klingon"], published=False)
+    add(languages=[])
+    with app.app_context():
+        assert held_languages(db.session()) == ["English", "Haitian Creole", "Spanish"]
+
+
+def test_stale_after_one_year() -> None:
+    import datetime as dt
+
+    from finder.directory.freshness import STALE_AFTER, stale
+
+    today = dt.date(2026, 12, 2)
+    assert dt.timedelta(days=365) == STALE_AFTER
+    assert not stale(dt.date(2025, 12, 2), today) and stale(dt.date(2025, 12, 1), today)
+    assert not stale(None, today)

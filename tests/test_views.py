@@ -265,3 +265,168 @@ def test_directions_go_to_the_building_not_the_zip_centre(
     exact = add(latitude=42.33371, longitude=-71.09562, precision="street")
     html = client.get(f"/listings/{exact.id}").get_data(as_text=True)
     assert "directions?to=42.33371%2C-71.09562" in html
+
+
+# --- issue 11: pages, cards, the folded form, state links, the language pick-list -------
+
+
+def _heading(html: str) -> str:
+    found = re.search(r'<h1 id="results-heading">(.*?)</h1>', html, re.S)
+    assert found, html[:2000]
+    return " ".join(found.group(1).split())
+
+
+def test_pages_say_where_they_are_and_link_on_with_every_filter(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    from tests.test_search import point_at
+
+    for i in range(7):
+        lat, lon = point_at(2 + i, 90)
+        add(name=f"Dr. Page {i}", latitude=lat, longitude=lon, tumor_sites=["lung"])
+    base = "/search?q=02115&radius=250&site=lung&kind=doctor&limit=3&map=0"
+    html = client.get(base).get_data(as_text=True)
+    assert _heading(html) == "Showing 1–3 of 7 within 250 miles of 02115 (Boston, MA)"
+    nxt = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    for part in ("q=02115", "radius=250", "site=lung", "kind=doctor", "limit=3", "map=0"):
+        assert part in nxt
+    html = client.get(nxt).get_data(as_text=True)
+    assert _heading(html) == "Showing 4–6 of 7 within 250 miles of 02115 (Boston, MA)"
+    assert '<ol class="result-list" start="4">' in html
+    assert 'rel="prev"' in html and 'aria-current="page"' in html
+    html = client.get(base + "&page=3").get_data(as_text=True)
+    assert _heading(html) == "Showing 7–7 of 7 within 250 miles of 02115 (Boston, MA)"
+    assert 'rel="next"' not in html and "Dr. Page 6" in html
+
+
+def test_a_page_past_the_end_says_so_and_links_back(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    add(name="Dr. Only")
+    res = client.get("/search?q=02115&kind=doctor&page=4")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200
+    assert "past the last result (1 in all)" in html
+    assert 'href="/search?q=02115&amp;kind=doctor">Back to the first page' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("page=0", "page must be a whole number"),
+        ("page=abc", "page must be a whole number"),
+        ("offset=-5", "offset must be a whole number"),
+        ("sort=rating", "Sort by distance or name"),
+        ("page=2&offset=3", "Send page or offset, not both"),
+    ],
+)
+def test_bad_paging_is_a_clear_400(client: FlaskClient, query: str, message: str) -> None:
+    res = client.get(f"/search?q=02115&{query}")
+    assert res.status_code == 400 and message in res.get_data(as_text=True)
+
+
+def test_sort_by_name_is_a_link_that_keeps_the_search(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    add(name="Zed Near")
+    add(name="Able Far", latitude=42.9, longitude=-71.4)
+    html = client.get("/search?q=02115&kind=doctor").get_data(as_text=True)
+    assert html.index("Zed Near") < html.index("Able Far")
+    assert 'href="/search?q=02115&amp;kind=doctor&amp;sort=name">name</a>' in html
+    html = client.get("/search?q=02115&kind=doctor&sort=name").get_data(as_text=True)
+    assert html.index("Able Far") < html.index("Zed Near")
+    assert '<strong aria-current="true">name</strong>' in html
+
+
+def _card(html: str, name: str) -> str:
+    start = html.index(name)
+    return html[html.rindex("<li", 0, start) : html.index("</li>", start)]
+
+
+def test_a_card_answers_the_first_questions(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    import datetime as dt
+
+    item = add(
+        name="Dr. Card",
+        phone="(617) 555-0142",
+        website="https://www.example.org/dr-card",
+        languages=["English", "Spanish"],
+        last_verified=dt.date.today() - dt.timedelta(days=30),
+        precision="zip",
+    )
+    add(
+        name="Dr. Old",
+        website="javascript:alert(1)",
+        last_verified=dt.date(2020, 3, 1),
+        latitude=42.35,
+        longitude=-71.1,
+    )
+    html = client.get("/search?q=02115").get_data(as_text=True)
+    card = _card(html, "Dr. Card")
+    assert "NET doctor" in card and "0.0 miles" in card
+    assert '<a class="phone" href="tel:6175550142">(617) 555-0142</a>' in card
+    assert (
+        '<a class="website" href="https://www.example.org/dr-card" '
+        'rel="noopener noreferrer nofollow">example.org' in card
+    )
+    assert "1 Example Street, Boston, MA 02115" in card
+    assert "Speaks English, Spanish" in card
+    assert f"Verified {(dt.date.today() - dt.timedelta(days=30)):%B %Y}" in card
+    # A pin at the ZIP's centre: directions go to the street address, as text.
+    assert 'href="https://www.openstreetmap.org/directions?to=1%20Example%20Street' in card
+    assert (
+        f'<button type="button" class="show-on-map" data-show-on-map="{item.id}" hidden>'
+        "Show on map</button>"
+    ) in card
+    old = _card(html, "Dr. Old")
+    assert "Not verified since March 2020" in old and "stale" in old
+    assert "javascript:" not in old and 'class="website"' not in old
+
+
+def test_after_a_search_the_form_folds_into_one_line(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    add(name="Dr. Near", tumor_sites=["lung"], languages=["Spanish"])
+    html = client.get("/search?q=02115&site=lung&language=Spanish").get_data(as_text=True)
+    summary = re.search(r'<details class="search-summary">\s*<summary>(.*?)</summary>', html, re.S)
+    assert summary, "the form is not folded"
+    text = " ".join(re.sub(r"<[^>]+>", "", summary.group(1)).split())
+    assert text.startswith("Within 100 miles of 02115 (Boston, MA) · ")
+    assert "Spanish" in text and text.endswith("Change your search")
+    assert html.index("search-summary") < html.index('class="search-form"') < html.index("Dr. Near")
+    home = client.get("/").get_data(as_text=True)
+    assert "search-summary" not in home and 'class="search-form"' in home  # open on the home
+
+
+def test_a_city_without_its_state_links_to_each_state_keeping_the_filters(
+    client: FlaskClient,
+) -> None:
+    res = client.get("/search?q=springfield&radius=250&kind=doctor&page=3")
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    links = re.findall(r'<ul class="place-choices".*?</ul>', html, re.S)[0]
+    hrefs = re.findall(r'<a href="([^"]+)">([^<]+)</a>', links)
+    assert len(hrefs) > 5
+    assert ("/search?q=Springfield,+IL&amp;radius=250&amp;kind=doctor", "Springfield, IL") in hrefs
+    assert all("page=" not in h for h, _ in hrefs)
+    first = hrefs[0][0].replace("&amp;", "&")
+    assert client.get(first).status_code == 200
+    # The form below keeps the distance and the kind too.
+    assert re.search(r'<option value="250"\s+selected', html)
+    assert re.search(r'value="doctor"\s+checked', html)
+
+
+def test_the_language_filter_lists_the_directory_s_languages(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    add(name="Habla", languages=["English", "Spanish"])
+    add(name="Hidden", languages=["Klingon"], published=False)
+    html = client.get("/").get_data(as_text=True)
+    select = re.search(r'<select id="language" name="language">(.*?)</select>', html, re.S)
+    assert select, "no pick-list"
+    options = re.findall(r'<option value="([^"]*)"', select.group(1))
+    assert options == ["", "English", "Spanish"]
+    html = client.get("/search?q=02115&language=Espa%C3%B1ol").get_data(as_text=True)
+    assert "Habla" in html and re.search(r'<option value="Spanish"\s+selected', html)

@@ -11,9 +11,57 @@ from sqlalchemy.orm import Session
 
 from finder import vocab
 from finder.places import geocode
-from finder.search.nearby import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters, Results, nearby
+from finder.search.nearby import (
+    DEFAULT_RADIUS,
+    MAX_RADIUS,
+    MIN_RADIUS,
+    SORTS,
+    Filters,
+    Results,
+    nearby,
+)
 
 MAX_LIMIT, DEFAULT_LIMIT = 200, 50
+MAX_OFFSET = 1_000_000  # far past any directory's end: it only bounds the number parsed
+# Languages as patients may type them, to the English names listings are stored under (keys
+# folded with str.casefold). Cheap, and "Español" then finds the Spanish-speaking doctors.
+NATIVE_LANGUAGES = {
+    "español": "Spanish",
+    "espanol": "Spanish",
+    "castellano": "Spanish",
+    "français": "French",
+    "francais": "French",
+    "português": "Portuguese",
+    "portugues": "Portuguese",
+    "deutsch": "German",
+    "italiano": "Italian",
+    "polski": "Polish",
+    "русский": "Russian",
+    "українська": "Ukrainian",
+    "kreyòl": "Haitian Creole",
+    "kreyòl ayisyen": "Haitian Creole",
+    "kreyol": "Haitian Creole",
+    "tiếng việt": "Vietnamese",
+    "tieng viet": "Vietnamese",
+    "tagalog": "Tagalog",
+    "filipino": "Tagalog",
+    "中文": "Chinese",
+    "普通话": "Mandarin",
+    "普通話": "Mandarin",
+    "粵語": "Cantonese",
+    "广东话": "Cantonese",
+    "廣東話": "Cantonese",
+    "한국어": "Korean",
+    "日本語": "Japanese",
+    "العربية": "Arabic",
+    "فارسی": "Persian",
+    "हिन्दी": "Hindi",
+    "עברית": "Hebrew",
+    "ελληνικά": "Greek",
+    "af-soomaali": "Somali",
+    "soomaali": "Somali",
+    "አማርኛ": "Amharic",
+}
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -45,6 +93,13 @@ class SearchQuery:
     filters: Filters = field(default_factory=Filters)
     limit: int = DEFAULT_LIMIT
     show_map: bool = True
+    offset: int = 0
+    sort: str = SORTS[0]
+
+    @property
+    def page(self) -> int:
+        """The page number this offset falls on (1 for the first `limit` results)."""
+        return self.offset // self.limit + 1
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
         """The query as URL parameters (defaults left out), for shareable links."""
@@ -62,6 +117,11 @@ class SearchQuery:
             "language": f.language,
             "telehealth": "1" if f.telehealth else None,
             "map": None if self.show_map else "0",
+            "sort": self.sort if self.sort != SORTS[0] else None,
+            # A page number where the offset falls on a page's start (the page's own links),
+            # else the offset an API client sent.
+            "page": self.page if self.offset and self.offset % self.limit == 0 else None,
+            "offset": self.offset if self.offset % self.limit else None,
         }
         args.update(changes)
         return {k: v for k, v in args.items() if v is not None}
@@ -103,6 +163,22 @@ def _choice(args: Args, name: str, terms: tuple[vocab.Term, ...], what: str) -> 
             f"invalid_{name}", f"Unknown {what} “{raw[:40]}”. Pick one from the list.", name
         )
     return raw
+
+
+def _whole(args: Args, name: str, least: int, message: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or int(raw) < least:
+        raise QueryError(f"invalid_{name}", message, name)
+    return int(raw)
+
+
+def language(raw: str | None) -> str | None:
+    """A language as listings store it: "spanish" and "Español" are both "Spanish"."""
+    text = _words(raw)
+    # Title case first: it can lengthen a word ("ß" is "Ss"), and the cut must be last.
+    return NATIVE_LANGUAGES.get(text.casefold()) or text.title()[:40].rstrip() or None
 
 
 def _flag(args: Args, name: str, default: bool) -> bool:
@@ -150,15 +226,26 @@ def parse_search(args: Args) -> SearchQuery:
             f"Unknown kind “{bad[0][:40]}”: use doctor, program or support_group.",
             "kind",
         )
-    # Title case first: it can lengthen a word ("ß" is "Ss"), and the cut must be last.
-    language = _words(args.get("language")).title()[:40].rstrip() or None
+    page = _whole(args, "page", 1, "page must be a whole number: 1 for the first page.")
+    offset = _whole(args, "offset", 0, "offset must be a whole number: 0 for the first result.")
+    if page is not None and offset is not None:
+        raise QueryError("invalid_page", "Send page or offset, not both.", "page")
+    sort = (args.get("sort") or "").strip() or SORTS[0]
+    if sort not in SORTS:
+        raise QueryError(
+            "invalid_sort", f"Sort by {' or '.join(SORTS)} (“{sort[:40]}” is neither).", "sort"
+        )
+    size = int(limit) if limit is not None else DEFAULT_LIMIT
+    start = offset if offset is not None else ((page or 1) - 1) * size
+    if start > MAX_OFFSET:
+        raise QueryError("invalid_offset", f"Results stop long before {MAX_OFFSET:,}.", "offset")
     filters = Filters(
         kinds=tuple(sorted(set(kinds), key=[t.slug for t in vocab.KINDS].index)),
         site=_choice(args, "site", vocab.TUMOR_SITES, "tumor site"),
         specialty=_choice(args, "specialty", vocab.SPECIALTIES, "specialty"),
         service=_choice(args, "service", vocab.SERVICES, "service"),
         telehealth=_flag(args, "telehealth", False),
-        language=language,
+        language=language(args.get("language")),
     )
     return SearchQuery(
         q=q,
@@ -166,8 +253,10 @@ def parse_search(args: Args) -> SearchQuery:
         lon=None if lon is None else round(lon, 4),
         radius=int(radius) if radius is not None else DEFAULT_RADIUS,
         filters=filters,
-        limit=int(limit) if limit is not None else DEFAULT_LIMIT,
+        limit=size,
         show_map=_flag(args, "map", True),
+        offset=start,
+        sort=sort,
     )
 
 
@@ -175,4 +264,12 @@ def run(args: Args, geocoders: geocode.Geocoders, session: Session) -> tuple[Sea
     """Parse, locate and search: the one path behind the results page and the API."""
     query = parse_search(args)
     origin = geocode.locate(query.q, query.lat, query.lon, geocoders=geocoders)
-    return query, nearby(session, origin, query.radius, query.filters, query.limit)
+    return query, nearby(
+        session,
+        origin,
+        query.radius,
+        query.filters,
+        query.limit,
+        query.offset,
+        query.sort,
+    )

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 METERS_PER_MILE = 1609.344
 WGS84 = Geod(ellps="WGS84")
 FIRST_RING = 2.0  # miles: SQLite's first box; it grows until it holds enough listings
+EARTH_MILES = 6371.0088 / 1.609344  # the mean radius: PostGIS's sphere, for a cheap first test
+# A distance on that sphere and the same distance on the WGS84 ellipsoid differ by under 0.56%:
+# within the band (1 ± SPHERE_SLACK)·radius a listing is measured exactly, in Python.
+SPHERE_SLACK = 0.006
 
 _rtree = sa.table(
     "listing_rtree",
@@ -55,6 +59,21 @@ def _bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, fl
     dlat = pad / 68.7
     cos_edge = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
     dlon = min(180.0, pad / (69.17 * max(cos_edge, 1e-3)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _inner_bbox(lat: float, lon: float, miles: float) -> tuple[float, float, float, float] | None:
+    """A lat/lon box wholly inside the circle of `miles`: its half-sides are 0.65 of the
+    radius measured with the most miles a degree can hold (69.41 a degree of latitude,
+    69.17·cos(lat) of longitude at the box's edge nearest the equator), so its corners lie
+    within 0.92 of the radius: room to spare for the ellipsoid and the curving meridians.
+    None past 1,000 miles or near a pole, where a flat box is no longer a safe bet."""
+    half = 0.65 * miles
+    dlat = half / 69.41
+    if miles > 1000 or abs(lat) + dlat > 80:
+        return None
+    near_equator = max(0.0, abs(lat) - dlat)
+    dlon = half / (69.17 * math.cos(math.radians(near_equator)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
@@ -185,6 +204,119 @@ def measure_all(
         sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
     ).all()
     return _measure(lat, lon, rows, math.inf)
+
+
+def _sphere_miles(lat: float, lon: float) -> sa.ColumnElement[float]:
+    """SQL: haversine miles from a point to a listing, on the mean sphere (SQLite's math
+    functions; no table read beyond the row's own latitude and longitude)."""
+    rlat, rlon = sa.func.radians(Listing.latitude), sa.func.radians(Listing.longitude)
+    half_dlat = (rlat - math.radians(lat)) / 2
+    half_dlon = (rlon - math.radians(lon)) / 2
+    h = sa.func.pow(sa.func.sin(half_dlat), 2) + math.cos(math.radians(lat)) * sa.func.cos(
+        rlat
+    ) * sa.func.pow(sa.func.sin(half_dlon), 2)
+    return 2 * EARTH_MILES * sa.func.asin(sa.func.sqrt(sa.func.min(1.0, h)))
+
+
+def within(
+    session: Session,
+    lat: float,
+    lon: float,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions that hold exactly for listings within `miles` on the WGS84 ellipsoid,
+    for ordering them by something other than distance.
+
+    PostGIS: ST_DWithin on the spheroid, served by the GiST index. SQLite: the R*Tree box,
+    then the sphere in SQL; only listings near the edge (where sphere and ellipsoid can
+    disagree) are read into Python and measured exactly.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return [_dwithin(lat, lon, miles)]
+    box, near, edge = _sphere_parts(lat, lon, miles)
+    inside = [i for _, i in _edge(session, lat, lon, miles, [*box, *conds, edge])]
+    return [*box, sa.or_(near, Listing.id.in_(inside)) if inside else near]
+
+
+def count_within(
+    session: Session,
+    lat: float,
+    lon: float,
+    miles: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    cap: int,
+) -> int:
+    """How many matching listings lie within `miles` (exactly, on the ellipsoid), counted up
+    to cap + 1: past that, reading thousands of rows would tell a patient nothing more."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = sa.select(Listing.id).where(_dwithin(lat, lon, miles), *conds).limit(cap + 1)
+        return _count_rows(session, found)
+    # A crowd first: a box wholly inside the circle needs no distance measured, and
+    # holding more than `cap` settles it (cap + 1 rows read: ~0.6 ms for 200 at 100k).
+    core = _inner_bbox(lat, lon, miles)
+    if core is not None:
+        in_core = [_rtree.c.id == Listing.id, *_rtree_box(core)]
+        n = _count_rows(session, sa.select(Listing.id).where(*in_core, *conds).limit(cap + 1))
+        if n > cap:
+            return n
+    box, near, edge = _sphere_parts(lat, lon, miles)
+    # Then the clear inside on the sphere, and the edge measured exactly only if room is left.
+    n = _count_rows(session, sa.select(Listing.id).where(*box, *conds, near).limit(cap + 1))
+    if n > cap:
+        return n
+    return n + len(_edge(session, lat, lon, miles, [*box, *conds, edge]))
+
+
+def _dwithin(lat: float, lon: float, miles: float) -> sa.ColumnElement[bool]:
+    from geoalchemy2 import Geography  # the "postgres" extra; SQLite installs don't need it
+
+    origin = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
+    return sa.func.ST_DWithin(_geog, origin, miles * METERS_PER_MILE)
+
+
+def _sphere_parts(
+    lat: float, lon: float, miles: float
+) -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """SQLite: the R*Tree box (a condition, not a join, so it fits any select), the clearly
+    inside (on the sphere, short of the band) and the band at the edge."""
+    box = [_rtree.c.id == Listing.id, *_rtree_box(_bbox(lat, lon, miles))]
+    sphere = _sphere_miles(lat, lon)
+    inner, outer = miles * (1 - SPHERE_SLACK), miles * (1 + SPHERE_SLACK)
+    return box, sphere <= inner, sa.and_(sphere > inner, sphere <= outer)
+
+
+def _edge(
+    session: Session, lat: float, lon: float, miles: float, conds: list[sa.ColumnElement[bool]]
+) -> list[tuple[float, int]]:
+    rows = session.execute(
+        sa.select(Listing.id, Listing.latitude, Listing.longitude).where(*conds)
+    ).all()
+    return _measure(lat, lon, rows, miles)
+
+
+def _count_rows(session: Session, stmt: sa.Select[Any]) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0)
+
+
+def by_name(
+    session: Session,
+    lat: float,
+    lon: float,
+    conds: Sequence[sa.ColumnElement[bool]],
+    offset: int,
+    k: int,
+) -> list[tuple[float, int]]:
+    """(miles, id) of k matching listings in name order (then id), from `offset`."""
+    rows = session.execute(
+        sa.select(Listing.id, Listing.latitude, Listing.longitude)
+        .where(*conds)
+        .order_by(sa.func.lower(Listing.name), Listing.id)
+        .offset(offset)
+        .limit(k)
+    ).all()
+    miles = {i: m for m, i in _measure(lat, lon, rows, math.inf)}
+    return [(miles[i], i) for i, _, _ in rows]
 
 
 def state_condition(session: Session, state: str) -> sa.ColumnElement[bool]:

@@ -83,15 +83,30 @@ def search() -> tuple[dict[str, Any], int]:
     o = results.origin
     url = _listing_urls()
     origin = {"lat": o.lat, "lon": o.lon, "label": o.label, "precision": o.precision}
+    args = search_query.to_args(page=None, offset=None)
+    following = results.offset + search_query.limit
     return {
         "query": {
-            **search_query.to_args(),
+            **args,
             "radius": search_query.radius,
             "limit": search_query.limit,
+            "offset": results.offset,
+            "sort": results.sort,
             "origin": origin,
         },
         "results": [_result_json(r, url) for r in results.nearby],
         "count": len(results.nearby),
+        "total": results.total,
+        "total_exact": results.total_exact,
+        "offset": results.offset,
+        "next": url_for(".search", **args, offset=following, _external=True)
+        if results.has_next
+        else None,
+        "previous": url_for(
+            ".search", **args, offset=max(0, results.offset - search_query.limit), _external=True
+        )
+        if results.offset
+        else None,
         "outside_radius": results.outside_radius,
         "remote": [_result_json(r, url) for r in results.remote],
     }, 200

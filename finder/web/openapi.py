@@ -7,8 +7,8 @@ from typing import Any
 
 from finder import vocab
 from finder.models import PRECISIONS
-from finder.search.nearby import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS
-from finder.search.query import DEFAULT_LIMIT, FALSE, MAX_LIMIT, TRUE
+from finder.search.nearby import COUNT_CAP, DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, SORTS
+from finder.search.query import DEFAULT_LIMIT, FALSE, MAX_LIMIT, MAX_OFFSET, TRUE
 
 # Every `error.code` the API answers with, by status. query.py and geocode.py raise them;
 # tests/test_api.py provokes each one.
@@ -26,6 +26,9 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "invalid_service",
         "invalid_telehealth",
         "invalid_map",
+        "invalid_page",
+        "invalid_offset",
+        "invalid_sort",
     ),
     404: ("not_found",),
     405: ("method_not_allowed",),
@@ -124,6 +127,8 @@ def _search() -> dict[str, Any]:
             "map": {"const": "0"},
             "radius": {"type": "integer", "minimum": MIN_RADIUS, "maximum": MAX_RADIUS},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+            "sort": {"type": "string", "enum": list(SORTS)},
             "origin": _object(
                 {
                     "lat": {"type": "number", "minimum": -90, "maximum": 90},
@@ -133,13 +138,47 @@ def _search() -> dict[str, Any]:
                 }
             ),
         },
-        required=("radius", "limit", "origin"),
+        required=("radius", "limit", "offset", "sort", "origin"),
     )
+    link = {"type": ["string", "null"], "format": "uri"}
     return _object(
         {
             "query": echo,
             "results": {"type": "array", "items": _ref("Result"), "maxItems": MAX_LIMIT},
-            "count": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT},
+            "count": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": MAX_LIMIT,
+                "description": "How many `results` this page holds.",
+            },
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": COUNT_CAP,
+                "description": "How many results there are in all pages (the nearest anyway "
+                f"when `outside_radius`): exact up to {COUNT_CAP}; past that it is "
+                f"{COUNT_CAP} and `total_exact` is false.",
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": f"False when there are more than {COUNT_CAP} results: follow "
+                "`next` to reach them all.",
+            },
+            "offset": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many results come before this page's first (0 when "
+                "`outside_radius`, whatever was asked).",
+            },
+            "next": {
+                **link,
+                "description": "The next page's URL (the same search, offset + limit); null "
+                "on the last page.",
+            },
+            "previous": {
+                **link,
+                "description": "The page before this one; null on the first page.",
+            },
             "outside_radius": {
                 "type": "boolean",
                 "description": "Nothing was within the radius: `results` are the nearest anyway.",
@@ -147,7 +186,8 @@ def _search() -> dict[str, Any]:
             "remote": {
                 "type": "array",
                 "items": _ref("Result"),
-                "description": "Online groups, then telehealth listings in the origin's state.",
+                "description": "Online groups, then telehealth listings in the origin's state; "
+                "on the first page only (empty when offset is over 0).",
             },
         }
     )
@@ -193,8 +233,25 @@ def _search_parameters() -> list[dict[str, Any]]:
         ),
         _param(
             "limit",
-            "Most nearby results to return.",
+            "Most nearby results to return: the page size.",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        ),
+        _param(
+            "offset",
+            "How many results to skip, for the next pages (or follow `next`). Past the last "
+            "result the answer has no results and `next` is null. Not with page.",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        ),
+        _param(
+            "page",
+            "Instead of offset: the page number, 1 first, `limit` results a page (what the "
+            "results page's links use). Not with offset.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_OFFSET // MAX_LIMIT + 1},
+        ),
+        _param(
+            "sort",
+            "distance: nearest first (ties by id). name: by name, A to Z, within the radius.",
+            {"type": "string", "enum": list(SORTS), "default": SORTS[0]},
         ),
         _param(
             "kind",
@@ -208,7 +265,10 @@ def _search_parameters() -> list[dict[str, Any]]:
         vocabulary("service", vocab.SERVICES, "service"),
         _param(
             "language",
-            "Only listings that speak this language (first 40 characters, any case).",
+            "Only listings that speak this language, by its English name (Spanish), in any "
+            "case; common native names (Español, Français, 中文) are understood too. First 40 "
+            "characters. A language no listing speaks finds nothing; it is not an error. The "
+            "results page offers the languages the directory holds as a pick-list.",
             {"type": "string"},
         ),
         _param(
