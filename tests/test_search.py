@@ -345,12 +345,16 @@ def test_languages_held_are_those_of_published_listings(
         assert held_languages(db.session()) == ["English", "Haitian Creole", "Spanish"]
 
 
-def test_stale_after_one_year() -> None:
+def test_stale_after_twelve_months() -> None:
     import datetime as dt
 
-    from finder.directory.freshness import STALE_AFTER, stale
+    from finder.directory.listings import is_stale
 
     today = dt.date(2026, 12, 2)
-    assert dt.timedelta(days=365) == STALE_AFTER
-    assert not stale(dt.date(2025, 12, 2), today) and stale(dt.date(2025, 12, 1), today)
-    assert not stale(None, today)
+    assert not is_stale(dt.date(2025, 12, 2), 12, today) and is_stale(
+        dt.date(2025, 12, 1), 12, today
+    )
+    assert not is_stale(None, 12, today)
+    # The end of a longer month: a month before 31 March is the last day of February.
+    assert not is_stale(dt.date(2026, 2, 28), 1, dt.date(2026, 3, 31))
+    assert is_stale(dt.date(2026, 2, 27), 1, dt.date(2026, 3, 31))

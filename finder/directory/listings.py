@@ -142,9 +142,10 @@ def stale_before(months: int, on: dt.date | None = None) -> dt.date:
     return dt.date(year, month0 + 1, min(day.day, last))
 
 
-def is_stale(item: Listing, months: int) -> bool:
-    """True when the listing was last verified more than `months` ago, or never."""
-    return item.last_verified is None or item.last_verified < stale_before(months)
+def is_stale(verified: dt.date | None, months: int, on: dt.date | None = None) -> bool:
+    """True when a last-verified date is more than `months` before `on` (today). False when
+    there is none: a listing with no date says "Not yet verified" instead."""
+    return verified is not None and verified < stale_before(months, on)
 
 
 # How patients see the sources the app itself names; an import's source shows as it is.

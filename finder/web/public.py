@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import urllib.parse
 from typing import Any
@@ -19,7 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from finder import db, vocab
-from finder.directory import cells, freshness, listings
+from finder.directory import cells, listings
 from finder.models import PRECISIONS, Listing
 from finder.places import geocode
 from finder.search.index import check_index
@@ -50,7 +51,12 @@ def _globals() -> dict[str, Any]:
 
 bp.add_app_template_filter(cells.tel_url, "tel")
 bp.add_app_template_filter(cells.directions_url, "directions")
-bp.add_app_template_filter(freshness.stale, "stale")
+
+
+@bp.app_template_filter("stale")
+def _stale(verified: dt.date | None) -> bool:
+    """For templates: a last-verified date older than FINDER_STALE_AFTER_MONTHS."""
+    return listings.is_stale(verified, current_app.config["STALE_AFTER_MONTHS"])
 
 
 @bp.app_template_filter("web_url")

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 
 from finder import db, vocab
 from finder.directory import listings, reports
-from finder.models import Listing
 
 bp = Blueprint("reports", __name__)
 HONEYPOT = "homepage"  # hidden from people; a bot that fills every field fills it
@@ -21,12 +20,6 @@ THROTTLED = (
     "You have sent several reports in the last hour, so we can't take another one just now. "
     "Please try again in an hour. Thank you for helping keep NET Finder right."
 )
-
-
-@bp.app_template_filter("stale")
-def _stale(item: Listing) -> bool:
-    """For templates: the listing is due for a check (not verified for STALE_AFTER_MONTHS)."""
-    return listings.is_stale(item, current_app.config["STALE_AFTER_MONTHS"])
 
 
 bp.add_app_template_filter(listings.source_name, "source_name")
