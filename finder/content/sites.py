@@ -147,13 +147,17 @@ def body_diagram() -> tuple[Marker, ...]:
     return tuple(Marker(s, *_DIAGRAM[s.slug]) for s in vocab.TUMOR_SITES)
 
 
-@functools.cache
 def load(directory: Path = CONTENT_DIR, lang: str = "en") -> Mapping[str, Page]:
     """Every page in one language by slug, validated and rendered (read once).
 
     English must have every page; a translation may lack some (they fall back to English),
     but each of its pages must translate an English page and say which version.
     """
+    return _load(Path(directory), lang)  # load() and load(CONTENT_DIR, "en") share one read
+
+
+@functools.cache
+def _load(directory: Path, lang: str) -> Mapping[str, Page]:
     if lang not in LANGUAGES:
         raise ValueError(f"no content language {lang!r} (known: {', '.join(LANGUAGES)})")
     folder = directory if lang == "en" else directory / lang
@@ -167,10 +171,9 @@ def load(directory: Path = CONTENT_DIR, lang: str = "en") -> Mapping[str, Page]:
         if missing:
             raise ContentError(f"{directory}: no page for {', '.join(missing)}")
     else:
-        originals = load(directory)
-        for slug in pages:
-            if slug not in originals:
-                raise ContentError(f"{lang}/{slug}.md: no English page {slug}.md to translate")
+        # Each translated slug is a known one (_read checks), and English has a page for every
+        # known slug or this raises: so every translation has an original to compare against.
+        load(directory)
     return MappingProxyType(pages)
 
 
