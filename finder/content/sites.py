@@ -94,9 +94,9 @@ class Page:
     references: tuple[Reference, ...]
     stats: tuple[Stat, ...]
     html: str
-    lang: str = "en"
-    sha256: str = ""  # of the file's bytes, so a translation can tell when its original changed
-    translated_from: Original | None = None  # None for the English originals
+    lang: str
+    sha256: str  # of the file's bytes, so a translation can tell when its original changed
+    translated_from: Original | None  # None for the English originals
 
 
 @dataclass(frozen=True)
