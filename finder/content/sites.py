@@ -1,9 +1,10 @@
-"""Tumor-site education pages: content from data/sites/, validated, rendered, and their views."""
+"""Tumor-site education pages: data/sites/ and its translations, validated and rendered."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import textwrap
 from collections.abc import Callable, Mapping
@@ -23,12 +24,15 @@ from finder.models import Listing, tag_filter
 from finder.paths import DATA
 
 CONTENT_DIR = DATA / "sites"
+# English is the original; each other language lives in a subfolder named by its code.
+LANGUAGES = ("en", "es")
 # Pages that are not one tumor site: the overview, spread, and why the site matters.
 GUIDE_PAGES = ("index", "spread", "why-site-matters")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 _MARKER = re.compile(r"\[ref:([^\]]*)\]")
 _REF_ID = re.compile(r"[a-z0-9-]+")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 # Markdown keeps "[ref:id]" as text; the whitespace before it goes so the number hugs the word.
 _RENDERED_MARKER = re.compile(r"\s*\[ref:([a-z0-9-]+)\]")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -70,6 +74,14 @@ class Stat:
 
 
 @dataclass(frozen=True)
+class Original:
+    """The version of an English page a translation was made from."""
+
+    last_reviewed: dt.date
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Page:
     """One education page, validated, with its body rendered to sanitized HTML."""
 
@@ -82,6 +94,18 @@ class Page:
     references: tuple[Reference, ...]
     stats: tuple[Stat, ...]
     html: str
+    lang: str
+    sha256: str  # of the file's bytes, so a translation can tell when its original changed
+    translated_from: Original | None  # None for the English originals
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The page to show for a slug in a language, and what the reader must be told about it."""
+
+    page: Page
+    fallback: bool  # no translation yet: this is the English page
+    outdated: bool  # the English original changed after this translation was made
 
 
 @dataclass(frozen=True)
@@ -123,18 +147,58 @@ def body_diagram() -> tuple[Marker, ...]:
     return tuple(Marker(s, *_DIAGRAM[s.slug]) for s in vocab.TUMOR_SITES)
 
 
+def load(directory: Path = CONTENT_DIR, lang: str = "en") -> Mapping[str, Page]:
+    """Every page in one language by slug, validated and rendered (read once).
+
+    English must have every page; a translation may lack some (they fall back to English),
+    but each of its pages must translate an English page and say which version.
+    """
+    return _load(Path(directory), lang)  # load() and load(CONTENT_DIR, "en") share one read
+
+
 @functools.cache
-def load(directory: Path = CONTENT_DIR) -> Mapping[str, Page]:
-    """Every page in the content directory by slug, validated and rendered (read once)."""
+def _load(directory: Path, lang: str) -> Mapping[str, Page]:
+    if lang not in LANGUAGES:
+        raise ValueError(f"no content language {lang!r} (known: {', '.join(LANGUAGES)})")
+    folder = directory if lang == "en" else directory / lang
     pages: dict[str, Page] = {}
-    for path in sorted(directory.glob("*.md")):
-        page = _read(path)
+    for path in sorted(folder.glob("*.md")):
+        page = _read(path, lang)
         pages[page.slug] = page
-    expected = [s.slug for s in vocab.TUMOR_SITES] + list(GUIDE_PAGES)
-    missing = [slug for slug in expected if slug not in pages]
-    if missing:
-        raise ContentError(f"{directory}: no page for {', '.join(missing)}")
+    if lang == "en":
+        expected = [s.slug for s in vocab.TUMOR_SITES] + list(GUIDE_PAGES)
+        missing = [slug for slug in expected if slug not in pages]
+        if missing:
+            raise ContentError(f"{directory}: no page for {', '.join(missing)}")
+    else:
+        # Each translated slug is a known one (_read checks), and English has a page for every
+        # known slug or this raises: so every translation has an original to compare against.
+        load(directory)
     return MappingProxyType(pages)
+
+
+def localized(lang: str, directory: Path = CONTENT_DIR) -> Mapping[str, Shown]:
+    """Every page for a reader of this language: its translation, or English as a fallback."""
+    originals = load(directory)
+    translated = load(directory, lang)
+    shown: dict[str, Shown] = {}
+    for slug, original in originals.items():
+        page = translated.get(slug)
+        if page is None:
+            shown[slug] = Shown(original, fallback=True, outdated=False)
+        else:
+            source = page.translated_from
+            # A changed file (even a fix of one word) needs a look; a new review date as well.
+            stale = source is not None and source != Original(
+                original.last_reviewed, original.sha256
+            )
+            shown[slug] = Shown(page, fallback=False, outdated=stale)
+    return MappingProxyType(shown)
+
+
+def page_for(slug: str, lang: str, directory: Path = CONTENT_DIR) -> Shown | None:
+    """The page to show for a slug in a language, or None when there is no such page."""
+    return localized(lang, directory).get(slug)
 
 
 def guide(pages: Mapping[str, Page]) -> tuple[Page, ...]:
@@ -153,11 +217,14 @@ def specialist_count(session: Session, slug: str) -> int:
     return session.scalar(stmt) or 0
 
 
-def _read(path: Path) -> Page:
-    def fail(problem: str) -> ContentError:
-        return ContentError(f"{path.name}: {problem}")
+def _read(path: Path, lang: str = "en") -> Page:
+    name = path.name if lang == "en" else f"{lang}/{path.name}"
 
-    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    def fail(problem: str) -> ContentError:
+        return ContentError(f"{name}: {problem}")
+
+    raw = path.read_bytes()
+    match = _FRONT_MATTER.match(raw.decode("utf-8"))
     if not match:
         raise fail("no front matter (the file must start with a --- block)")
     try:
@@ -181,6 +248,7 @@ def _read(path: Path) -> Page:
     reviewed = meta.get("last_reviewed")
     if not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime):
         raise fail(f"last_reviewed must be a date (YYYY-MM-DD), not {reviewed!r}")
+    original = None if lang == "en" else _original(meta.get("translated_from"), fail)
     specialties = _slugs(meta, "specialties", vocab.SPECIALTIES, fail)
     services = _slugs(meta, "services", vocab.SERVICES, fail)
 
@@ -213,7 +281,23 @@ def _read(path: Path) -> Page:
         references=tuple(sorted(refs.values(), key=lambda r: r.number)),
         stats=tuple(Stat(s["figure"], s["text"], refs[s["ref"]]) for s in stats),
         html=_render(body, refs),
+        lang=lang,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        translated_from=original,
     )
+
+
+def _original(raw: Any, fail: Fail) -> Original:
+    # Without this record nobody could tell the reader that the English page has moved on.
+    usage = "translated_from must give the English page's last_reviewed and sha256"
+    if not isinstance(raw, dict):
+        raise fail(usage)
+    reviewed, digest = raw.get("last_reviewed"), raw.get("sha256")
+    if not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime):
+        raise fail(f"{usage}: last_reviewed {reviewed!r} is not a date (YYYY-MM-DD)")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise fail(f"{usage}: sha256 {digest!r} is not 64 lowercase hex digits")
+    return Original(reviewed, digest)
 
 
 def _slugs(
