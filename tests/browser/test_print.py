@@ -125,4 +125,9 @@ def test_the_boston_demo_search_prints_on_two_letter_pages_and_a_listing_on_one(
     page.wait_for_url("**/listings/*")
     page.get_by_role("button", name="Print this page").wait_for()
     assert pdf_pages(page, "print-listing") == 1
+    page.emulate_media(media="print")
+    assert shown(page, ".print-stamp") and shown(page, ".print-url")
+    assert "Last verified" in page.locator("article.listing").inner_text()
+    for selector in ("nav", "button", ".map-panel", ".report-link", "a.directions", ".pin-note"):
+        assert not shown(page, selector), selector
     tab.assert_clean()
