@@ -46,6 +46,8 @@ def _globals() -> dict[str, Any]:
         "precisions": PRECISIONS,
         "radii": RADII,
         "demo_loaded": listings.demo_loaded(db.session()),
+        # For a printout's "Printed ..." line: the server's clock in UTC, the one zone it knows.
+        "printed_at": dt.datetime.now(dt.UTC),
     }
 
 
