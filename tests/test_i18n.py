@@ -9,10 +9,12 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
 
 import finder
@@ -314,3 +316,14 @@ def test_numbers_follow_us_spanish(app: object, number: int, text: str) -> None:
 
     with app.test_request_context("/es/"), force_locale("es_US"):  # type: ignore[attr-defined]
         assert format_decimal(number) == text
+
+
+def test_english_content_in_a_spanish_page_is_marked_english(app: Flask) -> None:
+    # An education page not yet translated is shown in English inside the Spanish interface:
+    # a screen reader reads it as English (WCAG 3.1.2), and Spanish content as the page.
+    template = app.jinja_env.from_string(
+        '{% from "_macros.html" import lang_of with context %}<p{{ lang_of(item) }}>'
+    )
+    assert template.render(lang="es", item=SimpleNamespace()) == '<p lang="en">'
+    assert template.render(lang="es", item=SimpleNamespace(lang="es")) == "<p>"
+    assert template.render(lang="en", item=SimpleNamespace()) == "<p>"

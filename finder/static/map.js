@@ -249,6 +249,15 @@
   } else {
     drawStates(frame.getAttribute("data-outlines"));
   }
+  // Leaflet names its zoom buttons in English (title and aria-label): the page's words instead.
+  [["in", "zoom_in"], ["out", "zoom_out"]].forEach(function (pair) {
+    var button = frame.querySelector(".leaflet-control-zoom-" + pair[0]);
+    if (button && words[pair[1]]) {
+      button.title = words[pair[1]];
+      button.setAttribute("aria-label", words[pair[1]]);
+    }
+  });
+
   // Names are placed for one zoom: hidden while zooming, placed again when it ends.
   map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
   map.on("moveend", function () {

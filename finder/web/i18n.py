@@ -99,6 +99,8 @@ def map_words(data: dict[str, Any]) -> dict[str, Any]:
         "cluster": gettext("%(count)s listings: %(names)s"),
         "more": gettext("%(names)s and %(rest)s more"),
         "searched": gettext("Where you searched: %(place)s"),
+        "zoom_in": gettext("Zoom in"),
+        "zoom_out": gettext("Zoom out"),
     }
     out = {**data, "kinds": labels(vocab.KINDS), "text": words}
     if "origin" in data:
