@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
@@ -14,7 +13,7 @@ from finder import db, vocab
 from finder.directory import listings, reports
 from finder.i18n import N_
 from finder.models import Listing
-from finder.web.i18n import translate
+from finder.web.i18n import gettext, translate
 
 bp = Blueprint("reports", __name__)
 HONEYPOT = "homepage"  # hidden from people; a bot that fills every field fills it
