@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions[config.EXTENSION] = config.load(app.config, Path(app.instance_path), test_config)
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    from finder.web import i18n
+
+    # Inside the proxy handling, so the language prefix comes off the path a proxy passed on.
+    i18n.init_app(app)
     hops = app.config["PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from finder import vocab
 from finder.directory import cells
+from finder.i18n import Text
 from finder.models import Listing, Report
 from finder.places import geocode
 
@@ -47,7 +48,7 @@ def _now() -> dt.datetime:
 
 def _length_errors(values: dict[str, str]) -> dict[str, str]:
     return {
-        f: f"Please keep this under {LIMITS[f]:,} characters."
+        f: Text("Please keep this under %(limit)s characters.", limit=f"{LIMITS[f]:,}")
         for f, v in values.items()
         if f in LIMITS and len(v) > LIMITS[f]
     }
@@ -57,14 +58,14 @@ def _email_error(email: str) -> dict[str, str]:
     if not email:
         return {}
     _, problem = cells.email(email)
-    return {"email": "Check the email address, or leave it empty."} if problem else {}
+    return {"email": Text("Check the email address, or leave it empty.")} if problem else {}
 
 
 def correction_errors(message: str, right_value: str, email: str) -> dict[str, str]:
     """What is wrong with a correction form, field by field (empty when it can be sent)."""
     errors = _length_errors({"message": message, "right_value": right_value})
     if not message.strip():
-        errors["message"] = "Tell us what is wrong with this listing."
+        errors["message"] = Text("Tell us what is wrong with this listing.")
     return errors | _email_error(email)
 
 
@@ -72,18 +73,18 @@ def suggestion_errors(fields: dict[str, str]) -> dict[str, str]:
     """What is wrong with a suggestion form, field by field (empty when it can be sent)."""
     errors = _length_errors(fields)
     if not fields.get("name", "").strip():
-        errors["name"] = "Give the specialist's, program's or group's name."
+        errors["name"] = Text("Give the specialist's, program's or group's name.")
     if vocab.find(vocab.KINDS, fields.get("kind", "")) is None:
-        errors["kind"] = "Choose a doctor, a treatment program or a support group."
+        errors["kind"] = Text("Choose a doctor, a treatment program or a support group.")
     if fields.get("state") and cells.state(fields["state"])[1]:
-        errors["state"] = "Use the state's 2-letter code (like MA) or its name."
+        errors["state"] = Text("Use the state's 2-letter code (like MA) or its name.")
     phone, website = fields.get("phone", "").strip(), fields.get("website", "").strip()
     if not phone and not website:
-        errors["phone"] = "Give a phone number or a website, so we can check it."
+        errors["phone"] = Text("Give a phone number or a website, so we can check it.")
     elif phone and cells.phone(phone)[1]:
-        errors["phone"] = "Check the phone number: a US number like (617) 555-0142."
+        errors["phone"] = Text("Check the phone number: a US number like (617) 555-0142.")
     if website and cells.website(website)[1]:
-        errors["website"] = "Check the website: an address like https://example.org."
+        errors["website"] = Text("Check the website: an address like https://example.org.")
     return errors | _email_error(fields.get("email", ""))
 
 

@@ -22,11 +22,11 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from shapely import STRtree, points
 
+from finder.i18n import Text
 from finder.paths import DATA
 from finder.places.states import state_code
 
 EXTENSION = "finder.geocoders"  # app.extensions key: the app's Geocoders
-EXAMPLE = "a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)"
 # The Census ZCTA interior points, built by scripts/make_zip_positions.py (its header says whence).
 ZCTA_POINTS = DATA / "zcta_points.csv.gz"
 
@@ -189,13 +189,19 @@ class OfflineGeocoder(Geocoder):
             if rec is None:
                 raise LocationError(
                     "unknown_location",
-                    f"We couldn't find the ZIP code {digits.zfill(5)}. Check the number, or "
-                    "type your city and state instead (like Boston, MA).",
+                    Text(
+                        "We couldn't find the ZIP code %(zip)s. Check the number, or type your "
+                        "city and state instead (like Boston, MA).",
+                        zip=digits.zfill(5),
+                    ),
                 )
             return Place(rec.lat, rec.lon, _zip_label(rec), rec.precision, rec.zip, rec.state)
         city, st = _split_city_state(q)
         if city is None:
-            raise LocationError("invalid_query", f"Type {EXAMPLE}.")
+            raise LocationError(
+                "invalid_query",
+                Text("Type a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)."),
+            )
         key = _norm_city(city)
         if st is None:
             states = table.states_of_city.get(key, [])
@@ -203,15 +209,21 @@ class OfflineGeocoder(Geocoder):
                 if not states:
                     raise LocationError(
                         "unknown_location",
-                        f"We couldn't find {city.title()}. Check the spelling, or add the "
-                        "state (like Boston, MA), or type a 5-digit ZIP code (like 02115).",
+                        Text(
+                            "We couldn't find %(city)s. Check the spelling, or add the state "
+                            "(like Boston, MA), or type a 5-digit ZIP code (like 02115).",
+                            city=city.title(),
+                        ),
                     )
                 name = table.cities[(key, states[0])][2]
                 more = "…" if len(states) > 6 else ""
                 raise LocationError(
                     "invalid_query",
-                    f"Add the state to the city, like “{name}, {states[0]}”. "
-                    f"It's in {', '.join(states[:6])}{more}.",
+                    Text(
+                        "Add the state to the city, like “%(example)s”. It's in %(states)s.",
+                        example=f"{name}, {states[0]}",
+                        states=", ".join(states[:6]) + more,
+                    ),
                     city=name,
                     states=tuple(states),
                 )
@@ -220,8 +232,11 @@ class OfflineGeocoder(Geocoder):
         if found is None:
             raise LocationError(
                 "unknown_location",
-                f"We couldn't find {city.title()}, {st}. Check the spelling, or type a 5-digit "
-                "ZIP code (like 02115).",
+                Text(
+                    "We couldn't find %(place)s. Check the spelling, or type a 5-digit ZIP code "
+                    "(like 02115).",
+                    place=f"{city.title()}, {st}",
+                ),
             )
         lat, lon, name = found
         return Place(lat, lon, f"{name}, {st}", "city", state=st)
@@ -376,13 +391,15 @@ def geocode_address(geocoder: Geocoder, address: str, min_delay: float = 1.0) ->
     except GeopyError as exc:
         raise LocationError(
             "geocoder_unavailable",
-            "The address lookup service isn't answering right now. Search by ZIP code or "
-            "city instead (like 02115 or Boston, MA).",
+            Text(
+                "The address lookup service isn't answering right now. Search by ZIP code or "
+                "city instead (like 02115 or Boston, MA)."
+            ),
         ) from exc
     if loc is None:
         raise LocationError(
             "unknown_location",
-            "We couldn't find that address. Check it, or search by ZIP code (like 02115).",
+            Text("We couldn't find that address. Check it, or search by ZIP code (like 02115)."),
         )
     rec = zip_table().nearest_zip(loc.latitude, loc.longitude)
     return Place(loc.latitude, loc.longitude, loc.address, "street", rec.zip, rec.state)
@@ -399,22 +416,38 @@ def locate(
     found = geocoders or Geocoders()
     if lat is not None and lon is not None:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise LocationError("invalid_location", "Those coordinates are not on Earth.")
+            raise LocationError("invalid_location", Text("Those coordinates are not on Earth."))
         rec = found.offline.nearest(lat, lon)
         return Place(
-            lat, lon, f"your location (near {rec.city}, {rec.state})", "given", rec.zip, rec.state
+            lat,
+            lon,
+            Text("your location (near %(place)s)", place=f"{rec.city}, {rec.state}"),
+            "given",
+            rec.zip,
+            rec.state,
         )
     q = " ".join((query or "").split())
     if not q:
-        raise LocationError("invalid_query", f"Type {EXAMPLE}.")
+        raise LocationError(
+            "invalid_query",
+            Text("Type a 5-digit ZIP code (like 02115) or a city and state (like Boston, MA)."),
+        )
     if len(q) > 200:
-        raise LocationError("invalid_query", f"That is too long. Type {EXAMPLE}.")
+        raise LocationError(
+            "invalid_query",
+            Text(
+                "That is too long. Type a 5-digit ZIP code (like 02115) or a city and state "
+                "(like Boston, MA)."
+            ),
+        )
     if looks_like_street_address(q):
         if found.online is None:
             raise LocationError(
                 "address_lookup_off",
-                "For your privacy we don't look up street addresses. Type your ZIP code "
-                "(like 02115) or your city and state (like Boston, MA).",
+                Text(
+                    "For your privacy we don't look up street addresses. Type your ZIP code "
+                    "(like 02115) or your city and state (like Boston, MA)."
+                ),
             )
         return geocode_address(found.online, q, found.min_delay)
     return found.offline.place(q)

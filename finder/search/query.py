@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from finder import vocab
+from finder.i18n import Text
 from finder.places import geocode
 from finder.search.nearby import (
     DEFAULT_RADIUS,
@@ -160,7 +161,11 @@ def _choice(args: Args, name: str, terms: tuple[vocab.Term, ...], what: str) -> 
         return None
     if raw not in {t.slug for t in terms}:
         raise QueryError(
-            f"invalid_{name}", f"Unknown {what} “{raw[:40]}”. Pick one from the list.", name
+            f"invalid_{name}",
+            Text(
+                "Unknown %(what)s “%(value)s”. Pick one from the list.", what=what, value=raw[:40]
+            ),
+            name,
         )
     return raw
 
@@ -190,32 +195,40 @@ def _flag(args: Args, name: str, default: bool) -> bool:
         return True
     if raw in FALSE:
         return False
-    raise QueryError(f"invalid_{name}", f"Use 1 or 0 for “{name}”.", name)
+    raise QueryError(f"invalid_{name}", Text("Use 1 or 0 for “%(name)s”.", name=name), name)
 
 
 def parse_search(args: Args) -> SearchQuery:
     """Validate search parameters (q or lat+lon, radius, kind, site, ...) into a SearchQuery."""
     q = _words(args.get("q"))
-    lat = _number(args, "lat", "invalid_location", "Latitude must be a number.")
-    lon = _number(args, "lon", "invalid_location", "Longitude must be a number.")
+    lat = _number(args, "lat", "invalid_location", Text("Latitude must be a number."))
+    lon = _number(args, "lon", "invalid_location", Text("Longitude must be a number."))
     if (lat is None) != (lon is None):
-        raise QueryError("invalid_location", "Send both lat and lon, or neither.", "lat")
+        raise QueryError("invalid_location", Text("Send both lat and lon, or neither."), "lat")
     if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise QueryError("invalid_location", "lat must be -90 to 90 and lon -180 to 180.", "lat")
+        raise QueryError(
+            "invalid_location", Text("lat must be -90 to 90 and lon -180 to 180."), "lat"
+        )
     if not q and lat is None:
         raise QueryError(
             "invalid_query",
-            "Type a ZIP code (like 02115) or a city and state (like Boston, MA).",
+            Text("Type a ZIP code (like 02115) or a city and state (like Boston, MA)."),
             "q",
         )
-    radius_msg = f"Choose a distance from {MIN_RADIUS} to {MAX_RADIUS} miles."
+    radius_msg = Text(
+        "Choose a distance from %(least)s to %(most)s miles.", least=MIN_RADIUS, most=MAX_RADIUS
+    )
     radius = _number(args, "radius", "invalid_radius", radius_msg)
     if radius is not None and not MIN_RADIUS <= radius <= MAX_RADIUS:
         raise QueryError("invalid_radius", radius_msg, "radius")
-    limit = _number(args, "limit", "invalid_limit", f"limit must be 1 to {MAX_LIMIT}.")
+    limit = _number(
+        args, "limit", "invalid_limit", Text("limit must be 1 to %(most)s.", most=MAX_LIMIT)
+    )
     if limit is not None and (not 1 <= limit <= MAX_LIMIT or limit != int(limit)):
         raise QueryError(
-            "invalid_limit", f"limit must be a whole number, 1 to {MAX_LIMIT}.", "limit"
+            "invalid_limit",
+            Text("limit must be a whole number, 1 to %(most)s.", most=MAX_LIMIT),
+            "limit",
         )
     kinds = tuple(k for k in args.getlist("kind") if k)
     known = {t.slug for t in vocab.KINDS}
@@ -223,27 +236,41 @@ def parse_search(args: Args) -> SearchQuery:
     if bad:
         raise QueryError(
             "invalid_kind",
-            f"Unknown kind “{bad[0][:40]}”: use doctor, program or support_group.",
+            Text(
+                "Unknown kind “%(value)s”: use doctor, program or support_group.", value=bad[0][:40]
+            ),
             "kind",
         )
-    page = _whole(args, "page", 1, "page must be a whole number: 1 for the first page.")
-    offset = _whole(args, "offset", 0, "offset must be a whole number: 0 for the first result.")
+    page = _whole(args, "page", 1, Text("page must be a whole number: 1 for the first page."))
+    offset = _whole(
+        args, "offset", 0, Text("offset must be a whole number: 0 for the first result.")
+    )
     if page is not None and offset is not None:
-        raise QueryError("invalid_page", "Send page or offset, not both.", "page")
+        raise QueryError("invalid_page", Text("Send page or offset, not both."), "page")
     sort = (args.get("sort") or "").strip() or SORTS[0]
     if sort not in SORTS:
         raise QueryError(
-            "invalid_sort", f"Sort by {' or '.join(SORTS)} (“{sort[:40]}” is neither).", "sort"
+            "invalid_sort",
+            Text(
+                "Sort by %(sorts)s (“%(value)s” is neither).",
+                sorts=" or ".join(SORTS),
+                value=sort[:40],
+            ),
+            "sort",
         )
     size = int(limit) if limit is not None else DEFAULT_LIMIT
     start = offset if offset is not None else ((page or 1) - 1) * size
     if start > MAX_OFFSET:
-        raise QueryError("invalid_offset", f"Results stop long before {MAX_OFFSET:,}.", "offset")
+        raise QueryError(
+            "invalid_offset",
+            Text("Results stop long before %(most)s.", most=f"{MAX_OFFSET:,}"),
+            "offset",
+        )
     filters = Filters(
         kinds=tuple(sorted(set(kinds), key=[t.slug for t in vocab.KINDS].index)),
-        site=_choice(args, "site", vocab.TUMOR_SITES, "tumor site"),
-        specialty=_choice(args, "specialty", vocab.SPECIALTIES, "specialty"),
-        service=_choice(args, "service", vocab.SERVICES, "service"),
+        site=_choice(args, "site", vocab.TUMOR_SITES, Text("tumor site")),
+        specialty=_choice(args, "specialty", vocab.SPECIALTIES, Text("specialty")),
+        service=_choice(args, "service", vocab.SERVICES, Text("service")),
         telehealth=_flag(args, "telehealth", False),
         language=language(args.get("language")),
     )

@@ -7,7 +7,8 @@
   var status = form.querySelector(".locate-status");
   button.hidden = false;
   button.addEventListener("click", function () {
-    status.textContent = "Asking your browser for your location…";
+    // The words are the page's (data-asking, data-failed), in the reader's language.
+    status.textContent = button.getAttribute("data-asking");
     navigator.geolocation.getCurrentPosition(function (pos) {
       var params = new URLSearchParams(new FormData(form));
       params.delete("q");
@@ -16,7 +17,7 @@
       params.set("lon", pos.coords.longitude.toFixed(2));
       window.location.href = form.action + "?" + params.toString();
     }, function () {
-      status.textContent = "We couldn't get your location. Type your ZIP code or city instead.";
+      status.textContent = button.getAttribute("data-failed");
     }, { maximumAge: 600000, timeout: 10000 });
   });
 })();

@@ -11,6 +11,14 @@
   var data = JSON.parse(source.textContent);
   var colours = data.colours;
   var kinds = data.kinds || {};
+  // Every word the map shows comes from the page (finder/web/i18n.map_words), already in the
+  // reader's language, with gettext's %(name)s placeholders that say() fills in as text.
+  var words = data.text || {};
+  function say(key, values) {
+    return (words[key] || "").replace(/%\((\w+)\)s/g, function (m, name) {
+      return String(values[name]);
+    });
+  }
 
   // Leaflet's own credit, without telling leafletjs.com which page the patient was on.
   // A constant: the tile credit, if any, is sanitized by the server (maps.attribution_html).
@@ -241,6 +249,15 @@
   } else {
     drawStates(frame.getAttribute("data-outlines"));
   }
+  // Leaflet names its zoom buttons in English (title and aria-label): the page's words instead.
+  [["in", "zoom_in"], ["out", "zoom_out"]].forEach(function (pair) {
+    var button = frame.querySelector(".leaflet-control-zoom-" + pair[0]);
+    if (button && words[pair[1]]) {
+      button.title = words[pair[1]];
+      button.setAttribute("aria-label", words[pair[1]]);
+    }
+  });
+
   // Names are placed for one zoom: hidden while zooming, placed again when it ends.
   map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
   map.on("moveend", function () {
@@ -271,9 +288,9 @@
       tel.href = p.tel;
       box.appendChild(document.createElement("br"));
     }
-    if (p.distance !== null && p.distance !== undefined) line(box, "div", p.distance + " miles away");
+    if (p.distance !== null && p.distance !== undefined) line(box, "div", say("away", { miles: p.distance }));
     if (p.url) {
-      var a = line(box, "a", "Details");
+      var a = line(box, "a", say("details", {}));
       a.href = p.url;
     }
     return box;
@@ -302,7 +319,7 @@
 
   function accessibleName(p) {
     var parts = [p.name, kinds[p.kind] || p.kind];
-    if (p.distance !== null && p.distance !== undefined) parts.push(p.distance + " miles away");
+    if (p.distance !== null && p.distance !== undefined) parts.push(say("away", { miles: p.distance }));
     return parts.join(", ");
   }
 
@@ -313,7 +330,9 @@
     });
     var names = children.slice(0, 3).map(function (m) { return m.feature.properties.name; });
     var rest = children.length - names.length;
-    return children.length + " listings: " + names.join(", ") + (rest ? " and " + rest + " more" : "");
+    var listed = names.join(", ");
+    if (rest) listed = say("more", { names: listed, rest: rest });
+    return say("cluster", { count: children.length, names: listed });
   }
 
   function clusterIcon(cluster) {
@@ -471,7 +490,7 @@
       L.circle(here, { radius: data.radius_m, color: "#b85c00", weight: 2, fill: false,
                        dashArray: "6 6", interactive: false }).addTo(map);
     }
-    var searched = "Where you searched: " + data.origin.label;
+    var searched = say("searched", { place: data.origin.label });
     var origin = L.circleMarker(here, { radius: 7, color: "#b85c00", weight: 3, className: "map-origin",
                                         fillColor: "#fff", fillOpacity: 1 })
       .bindTooltip(function () { return document.createTextNode(searched); })

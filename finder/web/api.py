@@ -10,12 +10,14 @@ from werkzeug.exceptions import HTTPException
 
 from finder import db
 from finder.directory import listings
+from finder.i18n import Text
 from finder.models import Listing
 from finder.places import geocode
 from finder.search import query
 from finder.search.nearby import Result
 from finder.search.query import QueryError
 from finder.web import openapi
+from finder.web.i18n import translate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -66,8 +68,9 @@ def _result_json(r: Result, url: Callable[[int], str]) -> dict[str, Any]:
 
 
 def error(code: str, message: str, status: int = 400) -> tuple[dict[str, Any], int]:
-    """The API's error body: {"error": {"code", "message"}} with a 4xx status."""
-    return {"error": {"code": code, "message": message}}, status
+    """The API's error body: {"error": {"code", "message"}} with a 4xx status; the message in
+    the client's language (Accept-Language), the code always English."""
+    return {"error": {"code": code, "message": translate(message)}}, status
 
 
 @bp.route("/search")
@@ -117,7 +120,7 @@ def listing(listing_id: int) -> tuple[dict[str, Any], int]:
     """One published listing."""
     item = listings.published(db.session(), listing_id)
     if item is None:
-        return error("not_found", f"No listing has the id {listing_id}.", 404)
+        return error("not_found", Text("No listing has the id %(id)s.", id=listing_id), 404)
     return listing_json(item), 200
 
 

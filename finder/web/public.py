@@ -21,13 +21,14 @@ from werkzeug.wrappers import Response
 
 from finder import db, vocab
 from finder.directory import cells, listings
+from finder.i18n import Text
 from finder.models import PRECISIONS, Listing
 from finder.places import geocode
 from finder.search.index import check_index
 from finder.search.nearby import MAX_RADIUS, MIN_RADIUS, SORTS, Result, held_languages
 from finder.search.query import QueryError, parse_search
 from finder.search.query import run as run_search
-from finder.web import api, maps
+from finder.web import api, i18n, maps
 from finder.web.assets import base_map
 
 bp = Blueprint("views", __name__)
@@ -39,10 +40,6 @@ RADII = (5, 10, 25, 50, 100, 250, 500)
 def _globals() -> dict[str, Any]:
     return {
         "vocab": vocab,
-        "kind_labels": vocab.labels(vocab.KINDS),
-        "site_labels": vocab.labels(vocab.TUMOR_SITES),
-        "specialty_labels": vocab.labels(vocab.SPECIALTIES),
-        "service_labels": vocab.labels(vocab.SERVICES),
         "precisions": PRECISIONS,
         "radii": RADII,
         "demo_loaded": listings.demo_loaded(db.session()),
@@ -122,8 +119,10 @@ def search() -> str | Response | tuple[str, int]:
     parts = data = None
     if query.show_map:
         parts = base_map()
-        data = maps.map_data(
-            [*results.nearby, *results.remote], results.origin, results.radius, _listing_url
+        data = i18n.map_words(
+            maps.map_data(
+                [*results.nearby, *results.remote], results.origin, results.radius, _listing_url
+            )
         )
     return render_template(
         "search/results.html",
@@ -175,7 +174,7 @@ def listing(listing_id: int) -> str:
         abort(404)
     data = None
     if item.latitude is not None:
-        data = maps.map_data([Result(item, None)])
+        data = i18n.map_words(maps.map_data([Result(item, None)]))
     return render_template(
         "listing.html", listing=item, map=base_map() if data else None, map_data=data
     )
@@ -205,5 +204,5 @@ def healthz() -> tuple[dict[str, Any], int]:
 def not_found(_exc: Exception) -> tuple[str, int] | tuple[dict[str, Any], int]:
     """A helpful page for a wrong address (JSON under the API's prefix)."""
     if request.path.startswith(api.bp.url_prefix or "/api/"):
-        return api.error("not_found", "No such API endpoint.", 404)
+        return api.error("not_found", Text("No such API endpoint."), 404)
     return render_template("errors/404.html"), 404

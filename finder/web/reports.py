@@ -11,22 +11,35 @@ from werkzeug.wrappers import Response
 
 from finder import db, vocab
 from finder.directory import listings, reports
+from finder.i18n import N_
+from finder.models import Listing
+from finder.web.i18n import gettext, translate
 
 bp = Blueprint("reports", __name__)
 HONEYPOT = "homepage"  # hidden from people; a bot that fills every field fills it
 SUGGESTION_FIELDS = ("name", "kind", "city", "state", "phone", "website", "why", "email")
-EXPIRED = "This form expired before it was sent, so nothing was sent. Please send it again."
-THROTTLED = (
+EXPIRED = N_("This form expired before it was sent, so nothing was sent. Please send it again.")
+THROTTLED = N_(
     "You have sent several reports in the last hour, so we can't take another one just now. "
     "Please try again in an hour. Thank you for helping keep NET Finder right."
 )
 
 
-bp.add_app_template_filter(listings.source_name, "source_name")
+@bp.app_template_filter("source_name")
+def _source_name(item: Listing) -> str:
+    """Where a listing comes from, in the reader's language (the known sources are in the
+    catalogue; any other source name is shown as it is)."""
+    name = listings.source_name(item)
+    return gettext(name) if item.source in listings.SOURCE_NAMES else name
 
 
 def _sender() -> reports.Sender:
     return reports.Sender.of(request.remote_addr or "", current_app.secret_key or "")
+
+
+def _translated(errors: dict[str, str]) -> dict[str, str]:
+    """The domain's field errors in the reader's language."""
+    return {name: translate(text) for name, text in errors.items()}
 
 
 def _form(names: tuple[str, ...]) -> dict[str, str]:
@@ -44,7 +57,7 @@ def correction(listing_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         if request.form.get(HONEYPOT):
             return redirect(url_for("reports.thanks", kind="correction"))
-        errors = reports.correction_errors(**form)
+        errors = _translated(reports.correction_errors(**form))
         if not errors:
             try:
                 reports.report_correction(
@@ -73,7 +86,7 @@ def suggestion() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         if request.form.get(HONEYPOT):
             return redirect(url_for("reports.thanks", kind="suggestion"))
-        errors = reports.suggestion_errors(form)
+        errors = _translated(reports.suggestion_errors(form))
         if not errors:
             try:
                 reports.suggest(

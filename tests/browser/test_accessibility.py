@@ -1,5 +1,6 @@
-"""axe-core (WCAG 2.1 A and AA) on every page type, public and admin, at desktop and phone
-widths, in the Chromium the suite drives: zero violations, or the build fails."""
+"""axe-core (WCAG 2.1 A and AA) on every page type, public (in English and Spanish) and admin,
+at desktop and phone widths, in the Chromium the suite drives: zero violations, or the build
+fails."""
 
 from __future__ import annotations
 
@@ -112,7 +113,9 @@ def test_every_page_type_has_no_wcag_violations(
     page = tab.page
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     problems = {}
-    for path in public_pages(listing_id):
+    # Every public page in English, then in Spanish (/es/…); the admin pages stay English.
+    paths = public_pages(listing_id)
+    for path in [*paths, *("/es" + p for p in paths)]:
         page.goto(live_url + path)
         found = violations(page)
         CHECKED.append((path, width, len(found)))
