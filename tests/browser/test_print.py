@@ -75,9 +75,9 @@ def test_print_media_shows_the_date_the_search_and_the_results_and_no_controls(
         "Within": "250 miles",
         "Showing": "NET doctors, NET treatment programs",
         "Tumor site": "Pancreas",
-        "Specialty": "Any",
-        "Service": "Any",
-        "Language spoken": "Any",
+        "Specialty": "Any specialty",
+        "Service": "Any service",
+        "Language spoken": "Any language",
         "Sorted by": "name",
     }
     assert shown(page, ".print-criteria")
