@@ -1,4 +1,5 @@
-"""The education pages' blueprint: where NETs occur, one page per site, spread, why it matters."""
+"""The education pages' blueprint: where NETs occur, one page per site, spread, why it matters,
+in the reader's language (a page not yet translated is shown in English, and says so)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ from werkzeug.wrappers import Response
 
 from finder import db, vocab
 from finder.content import sites as content
+from finder.web import i18n
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
+
+
+def _pages() -> dict[str, content.Shown]:
+    # Read per call (cached by the loader), so a test can point CONTENT_DIR elsewhere.
+    return dict(content.localized(i18n.language(), content.CONTENT_DIR))
 
 
 @bp.route("/")
 def index() -> str:
     """Where NETs occur: what they are, key figures, the body diagram and the search box."""
-    pages = content.load(content.CONTENT_DIR)  # read per call, so a test can point it elsewhere
+    shown = _pages()
     return render_template(
         "sites/index.html",
-        page=pages["index"],
-        guide=content.guide(pages),
+        page=shown["index"].page,
+        shown=shown["index"],
+        original=content.load(content.CONTENT_DIR)["index"],
+        guide=content.guide({slug: s.page for slug, s in shown.items()}),
         diagram=content.body_diagram(),
     )
 
@@ -28,11 +37,18 @@ def page(slug: str) -> str | Response | tuple[str, int]:
     """One education page, with a search for specialists in that site."""
     if slug == "index":
         return redirect(url_for("sites.index"))
-    pages = content.load(content.CONTENT_DIR)
-    if slug not in pages:
-        return render_template("sites/not_found.html", guide=content.guide(pages)), 404
+    shown = _pages()
+    guide = content.guide({s: v.page for s, v in shown.items()})
+    if slug not in shown:
+        return render_template("sites/not_found.html", guide=guide), 404
     site = vocab.site(slug)
     count = content.specialist_count(db.session(), slug) if site else None
     return render_template(
-        "sites/page.html", page=pages[slug], site=site, count=count, guide=content.guide(pages)
+        "sites/page.html",
+        page=shown[slug].page,
+        shown=shown[slug],
+        original=content.load(content.CONTENT_DIR)[slug],
+        site=site,
+        count=count,
+        guide=guide,
     )
