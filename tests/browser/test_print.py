@@ -131,3 +131,27 @@ def test_the_boston_demo_search_prints_on_two_letter_pages_and_a_listing_on_one(
     for selector in ("nav", "button", ".map-panel", ".report-link", "a.directions", ".pin-note"):
         assert not shown(page, selector), selector
     tab.assert_clean()
+
+
+def test_the_spanish_printout_speaks_spanish_and_fits_two_pages(
+    live_url: str, tab: Tab, demo: None
+) -> None:
+    page = tab.page
+    url = live_url + "/es" + BOSTON
+    page.goto(url)
+    page.wait_for_selector(".leaflet-control-zoom")
+    page.emulate_media(media="print")
+    stamp = page.locator(".print-stamp").inner_text()
+    assert re.fullmatch(r"Impreso el \d{1,2} de \w+ de \d{4}, \d\d:\d\d UTC", stamp), stamp
+    criteria = dict(
+        page.locator(".print-criteria dt").evaluate_all(
+            "dts => dts.map(dt => [dt.textContent, dt.nextElementSibling.textContent])"
+        )
+    )
+    assert criteria["Cerca de"] == "02115 (Boston, MA)"
+    assert criteria["Ordenado por"] != "distance"  # the order in Spanish too
+    assert page.locator(".print-url").inner_text() == f"Esta página en internet: {url}"
+    for selector in ("form", "button", "nav", ".map-panel"):
+        assert not shown(page, selector), selector
+    assert pdf_pages(page, "print-boston-es") <= 2
+    tab.assert_clean()
