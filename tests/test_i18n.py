@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 import finder
@@ -327,3 +327,27 @@ def test_english_content_in_a_spanish_page_is_marked_english(app: Flask) -> None
     assert template.render(lang="es", item=SimpleNamespace()) == '<p lang="en">'
     assert template.render(lang="es", item=SimpleNamespace(lang="es")) == "<p>"
     assert template.render(lang="en", item=SimpleNamespace()) == "<p>"
+
+
+@pytest.mark.parametrize(
+    ("fallback", "outdated", "words"),
+    [
+        (True, False, "Esta página todavía no está traducida al español: aquí está en inglés."),
+        (False, True, "La versión en inglés de esta página cambió después de que se tradujo."),
+        (False, False, None),
+    ],
+)
+def test_an_education_page_says_when_its_translation_is_missing_or_behind(
+    app: Flask, fallback: bool, outdated: bool, words: str | None
+) -> None:
+    # The view passes content's Shown as `shown` (the Spanish content's loader).
+    shown = SimpleNamespace(fallback=fallback, outdated=outdated)
+    source = (
+        '{% from "_macros.html" import translation_notes with context %}{{ translation_notes(s) }}'
+    )
+    with app.test_request_context("/sites/", headers=ES):
+        html = render_template_string(source, s=shown)
+    if words:
+        assert words in html and 'role="note"' in html
+    else:
+        assert html.strip() == ""
