@@ -147,7 +147,7 @@ def test_spanish_results_page(client: FlaskClient, add: Callable[..., Listing]) 
         "Médico para TNE",  # the kind's label
         "Especialidades: Oncología médica",
         "Sitios del tumor: Páncreas",
-        "Habla English, Spanish",
+        "Habla inglés, español",
         "Leyenda del mapa",
         "Donde buscó",
         "Ver en el mapa",
@@ -327,3 +327,18 @@ def test_english_content_in_a_spanish_page_is_marked_english(app: Flask) -> None
     assert template.render(lang="es", item=SimpleNamespace()) == '<p lang="en">'
     assert template.render(lang="es", item=SimpleNamespace(lang="es")) == "<p>"
     assert template.render(lang="en", item=SimpleNamespace()) == "<p>"
+
+
+def test_the_languages_a_listing_speaks_are_named_in_the_readers_language(
+    client: FlaskClient, add: Callable[..., Listing]
+) -> None:
+    item = add(name="Dr. Bilingual", languages=["English", "Spanish", "Haitian Creole"])
+    spanish = client.get("/es/search?q=02115").get_data(as_text=True)
+    assert "inglés, español, criollo haitiano" in spanish
+    assert '<option value="Spanish" >español</option>' in spanish or (
+        '<option value="Spanish">español</option>' in spanish
+    )
+    listing = client.get(f"/es/listings/{item.id}").get_data(as_text=True)
+    assert "<dd>inglés, español, criollo haitiano</dd>" in listing
+    english = client.get("/search?q=02115").get_data(as_text=True)
+    assert "English, Spanish, Haitian Creole" in english

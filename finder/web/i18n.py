@@ -109,6 +109,15 @@ def labels(terms: Iterable[vocab.Term]) -> dict[str, str]:
     return {t.slug: gettext(t.label) for t in terms}
 
 
+_SPOKEN = frozenset(t.slug for t in vocab.LANGUAGES)
+
+
+def language_name(name: str) -> str:
+    """A language a listing speaks, named in the reader's language ("Spanish": "español").
+    Listings store the English name; one the vocabulary doesn't know is shown as it is."""
+    return gettext(name) if name in _SPOKEN else name
+
+
 # Each language's way to write a month: "December 2026", "diciembre de 2026".
 MONTH_PATTERNS = {"en": "MMMM y", "es": "MMMM 'de' y"}
 
@@ -220,6 +229,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_vary)
     app.add_template_filter(translate, "tr")
     app.add_template_filter(date, "date")
+    app.add_template_filter(language_name, "language_name")
     app.add_template_filter(format_decimal, "number")
     app.add_template_global(get_locale)
 
@@ -232,7 +242,13 @@ def extract_tables(
     from finder.directory.listings import SOURCE_NAMES
     from finder.models import PRECISIONS
 
-    for terms in (vocab.KINDS, vocab.TUMOR_SITES, vocab.SPECIALTIES, vocab.SERVICES):
+    for terms in (
+        vocab.KINDS,
+        vocab.TUMOR_SITES,
+        vocab.SPECIALTIES,
+        vocab.SERVICES,
+        vocab.LANGUAGES,
+    ):
         for t in terms:
             yield 0, "gettext", t.label, [f"vocab: {t.slug}"]
     for table, name in ((SOURCE_NAMES, "source"), (PRECISIONS, "precision")):
