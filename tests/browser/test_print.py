@@ -154,4 +154,8 @@ def test_the_spanish_printout_speaks_spanish_and_fits_two_pages(
     for selector in ("form", "button", "nav", ".map-panel"):
         assert not shown(page, selector), selector
     assert pdf_pages(page, "print-boston-es") <= 2
+    page.locator("section.results > ol.result-list > li h3 a").first.click()
+    page.wait_for_url("**/es/listings/*")
+    assert pdf_pages(page, "print-listing-es") == 1
+    assert page.locator(".print-stamp").inner_text().startswith("Impreso el ")
     tab.assert_clean()
