@@ -205,4 +205,4 @@ def not_found(_exc: Exception) -> tuple[str, int] | tuple[dict[str, Any], int]:
     """A helpful page for a wrong address (JSON under the API's prefix)."""
     if request.path.startswith(api.bp.url_prefix or "/api/"):
         return api.error("not_found", Text("No such API endpoint."), 404)
-    return render_template("errors/404.html"), 404
+    return render_template("errors/404.html", languages=languages()), 404
